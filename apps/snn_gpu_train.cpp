@@ -1,0 +1,208 @@
+// snn_gpu_train: trains the Diehl & Cook (2015) STDP network (or any preset/config) on
+// MNIST-like data, assigns labels, evaluates on held-out images, and writes the resolved
+// config, metrics.json, a checkpoint and a picture of the receptive fields into --out.
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <iostream>
+#include <string>
+#include <thread>
+
+#include <cxxopts.hpp>
+#include <nlohmann/json.hpp>
+
+#include "backend/backend_factory.hpp"
+#include "config/network_config.hpp"
+#include "core/error.hpp"
+#include "data/dataset.hpp"
+#include "io/atomic_file.hpp"
+#include "io/checkpoint.hpp"
+#include "io/metrics.hpp"
+#include "io/receptive_fields_png.hpp"
+#include "network/network.hpp"
+#include "sim/scheduler.hpp"
+
+namespace {
+
+using nlohmann::json;
+using namespace memsnn;
+
+// The config document: a file (optionally {"base": preset, ...}) or a preset, then the
+// command-line overrides, which win.
+json resolved_document(const cxxopts::ParseResult& args) {
+  json doc = args.count("config") ? resolve_config_document(read_json_file(args["config"].as<std::string>()))
+                                  : preset_json(args["preset"].as<std::string>());
+  doc.erase("description");
+  if (args.count("neurons")) {
+    const auto n = args["neurons"].as<uint32_t>();
+    for (auto& [name, pop] : doc["populations"].items()) {
+      if (pop.value("type", "") != "poisson") pop["size"] = n;
+    }
+  }
+  if (args.count("train-samples")) doc["protocol"]["train_samples"] = args["train-samples"].as<uint32_t>();
+  if (args.count("test-samples")) doc["protocol"]["test_samples"] = args["test-samples"].as<uint32_t>();
+  if (args.count("epochs")) doc["protocol"]["epochs"] = args["epochs"].as<uint32_t>();
+  if (args.count("seed")) doc["seed"] = args["seed"].as<uint64_t>();
+  return doc;
+}
+
+std::string now_text() {
+  const std::time_t t = std::time(nullptr);
+  char buf[64];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+  return buf;
+}
+
+int run(const cxxopts::ParseResult& args) {
+  const bool quiet = args.count("quiet") > 0;
+  const std::string out_dir = args["out"].as<std::string>();
+  const std::string load_path = args.count("load") ? args["load"].as<std::string>() : "";
+  ProgressMode progress = quiet ? ProgressMode::kQuiet : ProgressMode::kAuto;
+  if (!quiet && args["progress"].as<std::string>() == "lines") progress = ProgressMode::kLines;
+
+  // Configuration: from the checkpoint when evaluating one, else preset/config + overrides.
+  Checkpoint loaded;
+  json doc;
+  if (!load_path.empty()) {
+    loaded = load_checkpoint(load_path);
+    doc = loaded.config;
+    if (args.count("test-samples")) doc["protocol"]["test_samples"] = args["test-samples"].as<uint32_t>();
+  } else {
+    doc = resolved_document(args);
+  }
+  const NetworkConfig config = config_from_json(doc);
+
+  const auto t_data = std::chrono::steady_clock::now();
+  const std::string data_arg = args.count("data") ? args["data"].as<std::string>() : "";
+  const DataSplit data = load_data(data_arg);
+  const double data_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t_data).count();
+
+  const Network net = build_network(config, data.train.rows, data.train.cols);
+  BackendChoice choice = make_backend(args["backend"].as<std::string>(), net, args["threads"].as<unsigned>());
+  Backend& backend = *choice.backend;
+  if (!load_path.empty()) backend.set_state(loaded.state);
+
+  const EncodedSet train = encode_dataset(net, data.train, config.protocol.train_samples);
+  const EncodedSet test = encode_dataset(net, data.test, config.protocol.test_samples);
+  const unsigned threads = args["threads"].as<unsigned>() ? args["threads"].as<unsigned>()
+                                                          : std::max(1u, std::thread::hardware_concurrency());
+
+  json resolved = config_to_json(config);
+  json run_info = {{"backend", backend.name()},
+                   {"device", backend.device_name()},
+                   {"threads", threads},
+                   {"data", data.train.source},
+                   {"train_images", load_path.empty() ? train.size() : 0},
+                   {"test_images", test.size()},
+                   {"loaded_checkpoint", load_path},
+                   {"started", now_text()}};
+  if (!quiet) {
+    std::printf("memsnn snn_gpu_train\n  %s\n", choice.notice.c_str());
+    std::printf("  device        %s (%u threads)\n", backend.device_name().c_str(), threads);
+    std::printf("  network       %s: %u inputs -> %u neurons", config.name.c_str(), net.n_inputs, net.n_neurons());
+    for (const auto& p : net.populations) std::printf(" [%s %u]", p.name.c_str(), p.size);
+    std::printf("\n  seed          %llu\n", static_cast<unsigned long long>(config.seed));
+    std::printf("  data          %s (%zu train, %zu test images, loaded in %.1f s)\n", data.train.source.c_str(),
+                train.size(), test.size(), data_seconds);
+    std::printf("  protocol      %.0f ms presentation + %.0f ms %s, dt %.2f ms, %u epoch(s)\n",
+                config.protocol.presentation_ms, config.protocol.rest_ms, config.protocol.between.c_str(),
+                config.dt_ms, config.protocol.epochs);
+    std::printf("  output        %s\n", out_dir.c_str());
+    std::fflush(stdout);
+  }
+  ensure_directory(out_dir);
+  write_file_atomic(out_dir + "/config.json", json{{"config", resolved}, {"run", run_info}}.dump(2) + "\n");
+
+  Scheduler scheduler(backend, progress);
+  json metrics = {{"run", run_info}};
+  TrainReport train_report;
+  if (load_path.empty() && train.size() > 0 && config.protocol.epochs > 0) {
+    train_report = scheduler.train(train);
+    metrics["train"] = train_to_json(train_report);
+  }
+  EvalReport eval;
+  if (test.size() > 0) {
+    eval = scheduler.evaluate(test);
+    metrics["test"] = eval_to_json(eval);
+  }
+  metrics["run"]["finished"] = now_text();
+  write_file_atomic(out_dir + "/metrics.json", metrics.dump(2) + "\n");
+
+  const NetworkState state = backend.state();
+  if (load_path.empty()) {
+    Checkpoint ck{resolved, state, {{"trained_images", train_report.phase.images}, {"written", now_text()}}};
+    save_checkpoint(out_dir + "/checkpoint.bin", ck);
+  }
+  write_receptive_fields_png(out_dir + "/receptive_fields.png", state, net.image_rows, net.image_cols);
+
+  if (!quiet) {
+    if (train_report.phase.images) {
+      std::printf("trained   %llu images in %.1f s: %.1f images/s, %.3g sample-steps/s, %.2f retries/image, "
+                  "%u/%u neurons labelled\n",
+                  static_cast<unsigned long long>(train_report.phase.images), train_report.phase.seconds,
+                  train_report.phase.images_per_second(), train_report.phase.sample_steps_per_second(),
+                  static_cast<double>(train_report.phase.attempts - train_report.phase.images) /
+                      static_cast<double>(train_report.phase.images),
+                  train_report.assigned_neurons, net.n_neurons());
+    }
+    if (eval.phase.images) {
+      std::printf("tested    %llu images in %.1f s: %.1f images/s\n",
+                  static_cast<unsigned long long>(eval.phase.images), eval.phase.seconds,
+                  eval.phase.images_per_second());
+      std::printf("accuracy  %.2f %% (%llu/%llu, %llu without prediction)\n", 100.0 * eval.accuracy(),
+                  static_cast<unsigned long long>(eval.correct), static_cast<unsigned long long>(eval.phase.images),
+                  static_cast<unsigned long long>(eval.no_prediction));
+    }
+    std::printf("wrote     %s/{config.json, metrics.json%s, receptive_fields.png}\n", out_dir.c_str(),
+                load_path.empty() ? ", checkpoint.bin" : "");
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  cxxopts::Options options("snn_gpu_train",
+                           "Train and test a spiking network with memristor-crossbar synapses (default: Diehl & Cook "
+                           "2015 on the embedded MNIST digits).");
+  // clang-format off
+  options.add_options()
+    ("config", "JSON config file (a full description, or {\"base\": preset, ...overrides})", cxxopts::value<std::string>())
+    ("preset", "Preset network: " + memsnn::preset_names(), cxxopts::value<std::string>()->default_value("diehl_cook_2015"))
+    ("data", "Folder of IDX files (train-images-idx3-ubyte[.gz], ...); default: the embedded 10,000 MNIST digits", cxxopts::value<std::string>())
+    ("backend", "auto, cpu or cuda", cxxopts::value<std::string>()->default_value("auto"))
+    ("neurons", "Size of every non-input population", cxxopts::value<uint32_t>())
+    ("train-samples", "Training images per epoch (0 = all)", cxxopts::value<uint32_t>())
+    ("test-samples", "Test images (0 = all)", cxxopts::value<uint32_t>())
+    ("epochs", "Passes over the training images", cxxopts::value<uint32_t>())
+    ("seed", "Seed of every random draw", cxxopts::value<uint64_t>())
+    ("out", "Output folder", cxxopts::value<std::string>()->default_value("runs/latest"))
+    ("threads", "CPU threads for inference (0 = all cores)", cxxopts::value<unsigned>()->default_value("0"))
+    ("load", "Evaluate this checkpoint instead of training", cxxopts::value<std::string>())
+    ("progress", "Progress display: auto (bar on a terminal) or lines", cxxopts::value<std::string>()->default_value("auto"))
+    ("quiet", "Print nothing but errors")
+    ("h,help", "Show this help");
+  // clang-format on
+  cxxopts::ParseResult args;
+  try {
+    args = options.parse(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "snn_gpu_train: %s (see --help)\n", e.what());
+    return 2;
+  }
+  if (args.count("help")) {
+    std::cout << options.help() << std::endl;
+    return 0;
+  }
+  if (!args.unmatched().empty()) {
+    std::fprintf(stderr, "snn_gpu_train: unexpected argument '%s' (see --help)\n", args.unmatched()[0].c_str());
+    return 2;
+  }
+  try {
+    return run(args);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "snn_gpu_train: error: %s\n", e.what());
+    return 1;
+  }
+}

@@ -1,0 +1,56 @@
+// The backend interface: CPU and CUDA are peers behind it. A backend owns the network
+// state (crossbar conductances, thresholds) and runs whole presentations; the scheduler
+// decides what to present and when.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "network/network.hpp"
+
+namespace memsnn {
+
+// Phases keep the random input spikes of training, labelling and testing apart.
+enum class Phase : uint32_t { kTrain = 0, kTest = 1, kLabel = 2 };
+
+struct PresentationRequest {
+  const uint8_t* pixels = nullptr;  // n_inputs encoded pixel intensities (0..255)
+  uint32_t sample = 0;              // ordinal within the phase: keys the input spikes
+  Phase phase = Phase::kTrain;
+};
+
+struct PresentationResult {
+  std::vector<uint32_t> counts;     // learning-layer spikes per neuron, accepted attempt
+  uint32_t attempts = 0;            // presentations made (1 = no retry)
+  uint64_t input_spikes = 0;        // all attempts
+  uint64_t layer_spikes = 0;        // learning layer, all attempts
+  bool gave_up = false;             // still below min_spikes after max_retries
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  virtual std::string name() const = 0;         // "cpu" or "cuda"
+  virtual std::string device_name() const = 0;  // e.g. the CPU model or GPU name
+  virtual const Network& network() const = 0;
+
+  virtual void set_state(const NetworkState& state) = 0;
+  virtual NetworkState state() const = 0;
+  // Labels are host-side bookkeeping kept with the state (checkpoints hold them).
+  virtual void set_labels(std::span<const int32_t> labels) = 0;
+  virtual std::vector<int32_t> labels() const = 0;
+
+  // One training image, exactly: before each attempt normalise the crossbar columns,
+  // present with learning on, then rest (or reset); retry with a raised rate while the
+  // learning layer fires fewer than min_spikes. The network carries over to the next call.
+  virtual void train(const PresentationRequest& request, PresentationResult& result) = 0;
+
+  // Frozen weights and thresholds; each image starts from the resting state, so images
+  // are independent and a backend may run them in parallel. Retries as in training.
+  virtual void infer(std::span<const PresentationRequest> requests, std::span<PresentationResult> results) = 0;
+};
+
+}  // namespace memsnn

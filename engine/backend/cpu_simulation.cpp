@@ -1,0 +1,172 @@
+// The CPU reference step loop: clear, deterministic, event-driven on the input side.
+#include "backend/cpu_simulation.hpp"
+
+#include <algorithm>
+
+#include "core/rng.hpp"
+#include "model/device.hpp"
+#include "model/poisson.hpp"
+
+namespace memsnn {
+
+CpuSimulation::CpuSimulation(const Network& net)
+    : m_net(net), m_n_in(net.n_inputs), m_n(net.n_neurons()), m_seed(net.config.seed) {
+  m_pops.resize(net.populations.size());
+  for (size_t p = 0; p < m_pops.size(); ++p) {
+    const uint32_t n = net.populations[p].size;
+    m_pops[p].v.resize(n);
+    m_pops[p].ge.resize(n);
+    m_pops[p].gi.resize(n);
+    m_pops[p].since_spike.resize(n);
+    m_pops[p].spikes.reserve(n);
+  }
+  m_pre.resize(m_n_in);
+  m_post1.resize(m_n);
+  m_post2.resize(m_n);
+  m_threshold.resize(m_n_in);
+  m_input_spikes.reserve(m_n_in);
+  reset();
+}
+
+void CpuSimulation::reset() {
+  for (size_t p = 0; p < m_pops.size(); ++p) {
+    auto& pop = m_pops[p];
+    std::fill(pop.v.begin(), pop.v.end(), m_net.populations[p].v_init);
+    std::fill(pop.ge.begin(), pop.ge.end(), 0.0f);
+    std::fill(pop.gi.begin(), pop.gi.end(), 0.0f);
+    std::fill(pop.since_spike.begin(), pop.since_spike.end(), kLongAgo);
+  }
+  std::fill(m_pre.begin(), m_pre.end(), 0.0f);
+  std::fill(m_post1.begin(), m_post1.end(), 0.0f);
+  std::fill(m_post2.begin(), m_post2.end(), 0.0f);
+}
+
+void CpuSimulation::prepare_input(const uint8_t* pixels, double max_rate_hz) {
+  m_active_groups.clear();
+  if (pixels == nullptr) {
+    std::fill(m_threshold.begin(), m_threshold.end(), 0u);
+    return;
+  }
+  for (uint32_t i = 0; i < m_n_in; ++i) m_threshold[i] = pixel_threshold(pixels[i], max_rate_hz, m_net.dt_s);
+  // Only groups holding a non-zero rate need a draw: most MNIST pixels are 0.
+  for (uint32_t group = 0; group * 4 < m_n_in; ++group) {
+    const uint32_t end = std::min(m_n_in, group * 4 + 4);
+    for (uint32_t i = group * 4; i < end; ++i) {
+      if (m_threshold[i] != 0) {
+        m_active_groups.push_back(group);
+        break;
+      }
+    }
+  }
+}
+
+void CpuSimulation::draw_input_spikes(uint32_t stream, uint32_t sample, uint32_t step_index) {
+  m_input_spikes.clear();
+  for (const uint32_t group : m_active_groups) {
+    const auto bits = philox_block(m_seed, stream, sample, step_index, group);
+    const uint32_t base = group * 4;
+    for (uint32_t lane = 0; lane < 4 && base + lane < m_n_in; ++lane) {
+      if (bits.v[lane] < m_threshold[base + lane]) m_input_spikes.push_back(base + lane);
+    }
+  }
+}
+
+void CpuSimulation::deliver_fixed(const FixedProjectionSpec& p) {
+  auto& to = m_pops[p.to];
+  std::vector<float>& channel = p.target == Channel::kExcitatory ? to.ge : to.gi;
+  for (const uint32_t j : m_pops[p.from].spikes) {
+    if (p.kind == ProjectionKind::kOneToOne) {
+      channel[j] += p.weight;
+    } else {  // all but self
+      for (uint32_t k = 0; k < channel.size(); ++k) {
+        if (k != j) channel[k] += p.weight;
+      }
+    }
+  }
+}
+
+void CpuSimulation::apply_stdp(float* g) {
+  const StdpConstants& c = m_net.stdp;
+  const float lo = m_net.w_min, hi = m_net.w_max;
+  for (const uint32_t i : m_input_spikes) {  // pre spikes: depression by post1
+    m_pre[i] = 1.0f;
+    float* row = g + static_cast<size_t>(i) * m_n;
+    for (uint32_t j = 0; j < m_n; ++j) row[j] = ideal_device_update(row[j], stdp_dw_on_pre(c, m_post1[j]), lo, hi);
+  }
+  for (const uint32_t j : m_pops[m_net.learning_layer].spikes) {  // post spikes: potentiation by pre
+    const float post2 = m_post2[j];
+    float* cell = g + j;
+    for (uint32_t i = 0; i < m_n_in; ++i, cell += m_n) {
+      *cell = ideal_device_update(*cell, stdp_dw_on_post(c, m_pre[i], post2), lo, hi);
+    }
+    m_post1[j] = 1.0f;
+    m_post2[j] = 1.0f;
+  }
+}
+
+uint64_t CpuSimulation::step(float* g, double* theta, bool learn, uint32_t* counts) {
+  if (learn) {
+    const StdpConstants& c = m_net.stdp;
+    for (float& x : m_pre) x *= c.decay_pre;
+    for (float& x : m_post1) x *= c.decay_post1;
+    for (float& x : m_post2) x *= c.decay_post2;
+  }
+  // Integrate, threshold, reset.
+  for (size_t p = 0; p < m_pops.size(); ++p) {
+    auto& pop = m_pops[p];
+    const NeuronConstants& c = m_net.populations[p].constants;
+    double* th = (p == m_net.learning_layer && c.adaptive) ? theta : nullptr;
+    pop.spikes.clear();
+    const uint32_t n = static_cast<uint32_t>(pop.v.size());
+    for (uint32_t j = 0; j < n; ++j) {
+      NeuronRef ref{pop.v[j], pop.ge[j], pop.gi[j], pop.since_spike[j], th ? th + j : nullptr};
+      if (neuron_step(c, ref, learn)) pop.spikes.push_back(j);
+    }
+  }
+  // Deliver: crossbar rows of the inputs that spiked (event-driven), then fixed projections.
+  auto& layer = m_pops[m_net.learning_layer];
+  float* target = (m_net.crossbar_target == Channel::kExcitatory ? layer.ge : layer.gi).data();
+  for (const uint32_t i : m_input_spikes) {
+    const float* row = g + static_cast<size_t>(i) * m_n;
+    for (uint32_t j = 0; j < m_n; ++j) target[j] += row[j];
+  }
+  for (const auto& p : m_net.fixed_projections) deliver_fixed(p);
+  if (learn && m_net.plastic) apply_stdp(g);
+  for (const uint32_t j : layer.spikes) ++counts[j];
+  return layer.spikes.size();
+}
+
+SpikeTotals CpuSimulation::present(const uint8_t* pixels, double max_rate_hz, uint32_t stream, uint32_t sample,
+                                   float* g, double* theta, bool learn, uint32_t* counts) {
+  prepare_input(pixels, max_rate_hz);
+  SpikeTotals totals;
+  for (uint32_t t = 0; t < m_net.presentation_steps; ++t) {
+    draw_input_spikes(stream, sample, t);
+    totals.inputs += m_input_spikes.size();
+    totals.layer += step(g, theta, learn, counts);
+  }
+  return totals;
+}
+
+void CpuSimulation::rest(float* g, double* theta, bool learn) {
+  m_input_spikes.clear();
+  m_rest_counts.resize(m_n);
+  for (uint32_t t = 0; t < m_net.rest_steps; ++t) step(g, theta, learn, m_rest_counts.data());
+}
+
+void CpuSimulation::normalize_columns(const Network& net, float* g, double target) {
+  const uint32_t n = net.n_neurons();
+  std::vector<double> sums(n, 0.0);
+  for (uint32_t i = 0; i < net.n_inputs; ++i) {
+    const float* row = g + static_cast<size_t>(i) * n;
+    for (uint32_t j = 0; j < n; ++j) sums[j] += row[j];
+  }
+  std::vector<float> factor(n);
+  for (uint32_t j = 0; j < n; ++j) factor[j] = sums[j] > 0 ? static_cast<float>(target / sums[j]) : 1.0f;
+  for (uint32_t i = 0; i < net.n_inputs; ++i) {
+    float* row = g + static_cast<size_t>(i) * n;
+    for (uint32_t j = 0; j < n; ++j) row[j] = std::min(row[j] * factor[j], net.w_max);
+  }
+}
+
+}  // namespace memsnn

@@ -1,0 +1,66 @@
+// One network instance on the CPU: neuron state, traces, and the per-step loop. The
+// crossbar conductances and thresholds it reads (and, when learning, writes) belong to the
+// caller, so several frozen instances can share one copy.
+//
+// Step order (Brian2's default, as the authors' code): draw input spikes; integrate every
+// neuron and test thresholds (reset at once: only v and since_spike change, which the
+// synapses do not read); deliver spikes (crossbar rows of the inputs that spiked, fixed
+// projections); STDP: pre spikes, then post spikes.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "network/network.hpp"
+
+namespace memsnn {
+
+struct SpikeTotals {
+  uint64_t layer = 0;   // learning layer
+  uint64_t inputs = 0;
+};
+
+class CpuSimulation {
+ public:
+  explicit CpuSimulation(const Network& net);
+
+  // Resting state: v = v_rest, synaptic variables and traces 0, not refractory.
+  void reset();
+
+  // Present one image (encoded pixels) for presentation_steps. With `learn`, STDP changes
+  // `g` and theta adapts; counts[j] += spikes of learning-layer neuron j.
+  SpikeTotals present(const uint8_t* pixels, double max_rate_hz, uint32_t stream, uint32_t sample,
+                      float* g, double* theta, bool learn, uint32_t* counts);
+
+  // rest_steps without input (learning continues if `learn`).
+  void rest(float* g, double* theta, bool learn);
+
+  // Scale each learning-layer neuron's input conductances to sum to `target`, clipped to
+  // the device range.
+  static void normalize_columns(const Network& net, float* g, double target);
+
+ private:
+  void prepare_input(const uint8_t* pixels, double max_rate_hz);
+  void draw_input_spikes(uint32_t stream, uint32_t sample, uint32_t step);
+  uint64_t step(float* g, double* theta, bool learn, uint32_t* counts);
+  void deliver_fixed(const FixedProjectionSpec& p);
+  void apply_stdp(float* g);
+
+  const Network& m_net;
+  uint32_t m_n_in = 0;
+  uint32_t m_n = 0;  // learning-layer size
+  struct Population {
+    std::vector<float> v, ge, gi;
+    std::vector<int32_t> since_spike;
+    std::vector<uint32_t> spikes;  // indices that spiked this step
+  };
+  std::vector<Population> m_pops;
+  std::vector<float> m_pre, m_post1, m_post2;  // STDP traces
+  std::vector<uint32_t> m_threshold;           // per input, this presentation
+  std::vector<uint32_t> m_active_groups;       // groups of 4 inputs with any non-zero rate
+  std::vector<uint32_t> m_input_spikes;        // inputs that spiked this step
+  std::vector<uint32_t> m_rest_counts;         // spikes during rest are not counted
+  uint64_t m_seed = 0;
+};
+
+}  // namespace memsnn

@@ -1,0 +1,18 @@
+// Whether a CUDA device answers. Implemented in kernels/ when the CUDA backend is built,
+// otherwise by cuda_probe_none.cpp.
+#pragma once
+
+#include <string>
+
+namespace memsnn {
+
+struct CudaProbe {
+  bool compiled = false;  // this build has the CUDA parts
+  int devices = 0;
+  std::string device_name;
+  std::string error;      // why no device answered (driver message), if none
+};
+
+CudaProbe probe_cuda() noexcept;
+
+}  // namespace memsnn

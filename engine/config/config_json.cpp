@@ -1,0 +1,396 @@
+// JSON <-> NetworkConfig with strict validation: every key is known, typed and in range.
+#include <cmath>
+#include <fstream>
+#include <limits>
+#include <set>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "config/network_config.hpp"
+#include "core/error.hpp"
+
+namespace memsnn {
+namespace {
+
+using nlohmann::json;
+
+std::string join_path(const std::string& path, const std::string& key) {
+  return path.empty() ? key : path + "." + key;
+}
+
+std::string fmt(double x) {
+  std::ostringstream s;
+  s << x;
+  return s.str();
+}
+
+// Reads the fields of one JSON object and rejects keys nobody asked for.
+class FieldReader {
+ public:
+  FieldReader(const json& j, std::string path) : m_json(j), m_path(std::move(path)) {
+    if (!m_json.is_object()) fail(m_path.empty() ? "config" : m_path, "must be a JSON object");
+  }
+
+  // Number in [lo, hi]; an open bound is written with lo_open / hi_open.
+  void number(const std::string& key, double& out, double lo, double hi, const char* unit = "",
+              bool lo_open = false) {
+    const json* v = take(key);
+    if (!v) return;
+    if (!v->is_number()) fail(join_path(m_path, key), "must be a number");
+    const double x = v->get<double>();
+    const bool below = lo_open ? !(x > lo) : !(x >= lo);
+    if (!std::isfinite(x) || below || x > hi) {
+      fail(join_path(m_path, key), fmt(x) + " is out of range " + (lo_open ? "(" : "[") + fmt(lo) +
+                                       ", " + fmt(hi) + "]" + (*unit ? std::string(" ") + unit : ""));
+    }
+    out = x;
+  }
+
+  template <typename Int>
+  void integer(const std::string& key, Int& out, uint64_t lo, uint64_t hi) {
+    const json* v = take(key);
+    if (!v) return;
+    if (!v->is_number_integer() || (v->is_number_integer() && !v->is_number_unsigned() && v->get<int64_t>() < 0)) {
+      fail(join_path(m_path, key), "must be a non-negative integer");
+    }
+    const uint64_t x = v->get<uint64_t>();
+    if (x < lo || x > hi) {
+      fail(join_path(m_path, key), std::to_string(x) + " is out of range [" + std::to_string(lo) + ", " +
+                                       std::to_string(hi) + "]");
+    }
+    out = static_cast<Int>(x);
+  }
+
+  void boolean(const std::string& key, bool& out) {
+    const json* v = take(key);
+    if (!v) return;
+    if (!v->is_boolean()) fail(join_path(m_path, key), "must be true or false");
+    out = v->get<bool>();
+  }
+
+  void string(const std::string& key, std::string& out) {
+    const json* v = take(key);
+    if (!v) return;
+    if (!v->is_string()) fail(join_path(m_path, key), "must be a string");
+    out = v->get<std::string>();
+  }
+
+  // A string from a fixed set; the error lists the valid choices.
+  void choice(const std::string& key, std::string& out, const std::set<std::string>& allowed) {
+    std::string s = out;
+    string(key, s);
+    if (!allowed.count(s)) {
+      std::string list;
+      for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+      fail(join_path(m_path, key), "unknown value \"" + s + "\"; valid: " + list);
+    }
+    out = s;
+  }
+
+  const json* object(const std::string& key) {
+    const json* v = take(key);
+    if (v && !v->is_object()) fail(join_path(m_path, key), "must be a JSON object");
+    return v;
+  }
+
+  std::string path(const std::string& key) const { return join_path(m_path, key); }
+
+  // Every key of the object must have been read.
+  void finish() const {
+    for (const auto& [key, value] : m_json.items()) {
+      if (!m_seen.count(key)) {
+        std::string list;
+        for (const auto& k : m_seen_or_asked) list += (list.empty() ? "" : ", ") + k;
+        fail(join_path(m_path, key), "unknown key; valid keys here: " + list);
+      }
+    }
+  }
+
+  [[noreturn]] static void fail(const std::string& key, const std::string& what) {
+    throw ConfigError("config key '" + key + "': " + what);
+  }
+
+ private:
+  const json* take(const std::string& key) {
+    m_seen_or_asked.insert(key);
+    auto it = m_json.find(key);
+    if (it == m_json.end()) return nullptr;
+    m_seen.insert(key);
+    return &*it;
+  }
+
+  const json& m_json;
+  std::string m_path;
+  std::set<std::string> m_seen;
+  std::set<std::string> m_seen_or_asked;
+};
+
+constexpr double kHuge = 1e12;
+
+const std::map<std::string, NeuronKind> kNeuronKinds = {
+    {"poisson", NeuronKind::kPoisson},
+    {"lif_conductance", NeuronKind::kLifConductance},
+    {"lif_current", NeuronKind::kLifCurrent},
+    {"if", NeuronKind::kIf}};
+const std::map<std::string, ProjectionKind> kProjectionKinds = {
+    {"dense_crossbar", ProjectionKind::kDenseCrossbar},
+    {"one_to_one", ProjectionKind::kOneToOne},
+    {"all_but_self", ProjectionKind::kAllButSelf}};
+
+template <typename E>
+std::set<std::string> names_of(const std::map<std::string, E>& m) {
+  std::set<std::string> s;
+  for (const auto& [k, v] : m) s.insert(k);
+  return s;
+}
+
+template <typename E>
+std::string name_of(const std::map<std::string, E>& m, E value) {
+  for (const auto& [k, v] : m) {
+    if (v == value) return k;
+  }
+  return "?";
+}
+
+PopulationConfig read_population(const json& j, const std::string& path) {
+  FieldReader r(j, path);
+  PopulationConfig p;
+  std::string type = "lif_conductance";
+  r.choice("type", type, names_of(kNeuronKinds));
+  p.type = kNeuronKinds.at(type);
+  r.integer("size", p.size, 1, 1u << 20);
+  if (p.type != NeuronKind::kPoisson) {
+    r.number("v_rest_mV", p.v_rest_mV, -1000, 1000, "mV");
+    r.number("v_reset_mV", p.v_reset_mV, -1000, 1000, "mV");
+    r.number("v_thresh_mV", p.v_thresh_mV, -1000, 1000, "mV");
+    r.number("tau_m_ms", p.tau_m_ms, 0, kHuge, "ms", true);
+    r.number("refractory_ms", p.refractory_ms, 0, kHuge, "ms");
+    r.number("spike_block_ms", p.spike_block_ms, 0, kHuge, "ms");
+    r.number("e_exc_mV", p.e_exc_mV, -1000, 1000, "mV");
+    r.number("e_inh_mV", p.e_inh_mV, -1000, 1000, "mV");
+    r.number("tau_ge_ms", p.tau_ge_ms, 0, kHuge, "ms");
+    r.number("tau_gi_ms", p.tau_gi_ms, 0, kHuge, "ms");
+    if (p.type == NeuronKind::kLifConductance && (p.tau_ge_ms == 0 || p.tau_gi_ms == 0)) {
+      FieldReader::fail(r.path("tau_ge_ms"), "conductance synapses need tau_ge_ms and tau_gi_ms > 0");
+    }
+    if (const json* a = r.object("adaptive_threshold")) {
+      FieldReader ar(*a, r.path("adaptive_threshold"));
+      auto& t = p.adaptive_threshold;
+      ar.boolean("enabled", t.enabled);
+      ar.number("theta_init_mV", t.theta_init_mV, 0, 1000, "mV");
+      ar.number("theta_plus_mV", t.theta_plus_mV, 0, 1000, "mV");
+      ar.number("tau_theta_ms", t.tau_theta_ms, 0, 1e300, "ms", true);
+      ar.number("offset_mV", t.offset_mV, -1000, 1000, "mV");
+      ar.finish();
+    }
+  }
+  r.finish();
+  return p;
+}
+
+ProjectionConfig read_projection(const json& j, const std::string& path) {
+  FieldReader r(j, path);
+  ProjectionConfig p;
+  std::string type = "dense_crossbar";
+  r.choice("type", type, names_of(kProjectionKinds));
+  p.type = kProjectionKinds.at(type);
+  r.string("from", p.from);
+  r.string("to", p.to);
+  if (p.from.empty()) FieldReader::fail(r.path("from"), "is required");
+  if (p.to.empty()) FieldReader::fail(r.path("to"), "is required");
+  std::string target = "exc";
+  r.choice("target", target, {"exc", "inh"});
+  p.target = target == "exc" ? Channel::kExcitatory : Channel::kInhibitory;
+  if (p.type == ProjectionKind::kDenseCrossbar) {
+    r.boolean("plastic", p.plastic);
+    r.number("init_scale", p.init_scale, 0, 1);
+    r.number("init_offset", p.init_offset, 0, 1);
+  } else {
+    p.plastic = false;
+    r.number("weight", p.weight, 0, kHuge);
+  }
+  r.finish();
+  return p;
+}
+
+}  // namespace
+
+const char* neuron_kind_name(NeuronKind k) {
+  switch (k) {
+    case NeuronKind::kPoisson: return "poisson";
+    case NeuronKind::kLifConductance: return "lif_conductance";
+    case NeuronKind::kLifCurrent: return "lif_current";
+    case NeuronKind::kIf: return "if";
+  }
+  return "?";
+}
+
+NetworkConfig config_from_json(const json& j) {
+  FieldReader r(j, "");
+  NetworkConfig c;
+  r.string("name", c.name);
+  r.number("dt_ms", c.dt_ms, 0, 100, "ms", true);
+  r.integer("seed", c.seed, 0, std::numeric_limits<uint64_t>::max());
+  std::string description;  // free text, ignored
+  r.string("description", description);
+
+  if (const json* pops = r.object("populations")) {
+    for (const auto& [name, value] : pops->items()) {
+      c.populations[name] = read_population(value, "populations." + name);
+    }
+  }
+  if (c.populations.empty()) FieldReader::fail("populations", "at least one population is required");
+  if (const json* projs = r.object("projections")) {
+    for (const auto& [name, value] : projs->items()) {
+      c.projections[name] = read_projection(value, "projections." + name);
+    }
+  }
+  if (const json* l = r.object("learning")) {
+    FieldReader lr(*l, "learning");
+    auto& x = c.learning;
+    lr.choice("type", x.type, {"stdp", "none"});
+    lr.number("tau_pre_ms", x.tau_pre_ms, 0, kHuge, "ms", true);
+    lr.number("tau_post1_ms", x.tau_post1_ms, 0, kHuge, "ms", true);
+    lr.number("tau_post2_ms", x.tau_post2_ms, 0, kHuge, "ms", true);
+    lr.number("nu_pre", x.nu_pre, 0, 1);
+    lr.number("nu_post", x.nu_post, 0, 1);
+    lr.number("w_min", x.w_min, 0, 1);
+    lr.number("w_max", x.w_max, 0, 1);
+    lr.number("normalize_sum", x.normalize_sum, 0, kHuge);
+    lr.finish();
+    if (x.w_min >= x.w_max) FieldReader::fail("learning.w_max", "must be greater than learning.w_min");
+  }
+  if (const json* d = r.object("device")) {
+    FieldReader dr(*d, "device");
+    auto& x = c.device;
+    dr.choice("type", x.type, {"ideal"});
+    dr.number("g_min_S", x.g_min_S, 0, 1, "S");
+    dr.number("g_max_S", x.g_max_S, 0, 1, "S", true);
+    dr.finish();
+    if (x.g_min_S >= x.g_max_S) FieldReader::fail("device.g_max_S", "must be greater than device.g_min_S");
+  }
+  if (const json* x = r.object("crossbar")) {
+    FieldReader xr(*x, "crossbar");
+    xr.choice("type", c.crossbar.type, {"ideal"});
+    xr.number("v_read_V", c.crossbar.v_read_V, 0, 10, "V", true);
+    xr.finish();
+  }
+  if (const json* e = r.object("encoder")) {
+    FieldReader er(*e, "encoder");
+    auto& x = c.encoder;
+    er.choice("type", x.type, {"poisson"});
+    er.number("max_rate_hz", x.max_rate_hz, 0, 1e6, "Hz", true);
+    er.number("retry_rate_step_hz", x.retry_rate_step_hz, 0, 1e6, "Hz");
+    er.integer("min_spikes", x.min_spikes, 0, 1000000);
+    er.integer("max_retries", x.max_retries, 0, 1000);
+    er.integer("downsample", x.downsample, 1, 28);
+    er.choice("downsample_mode", x.downsample_mode, {"mean", "nearest"});
+    er.finish();
+  }
+  if (const json* p = r.object("protocol")) {
+    FieldReader pr(*p, "protocol");
+    auto& x = c.protocol;
+    pr.number("presentation_ms", x.presentation_ms, 0, 1e6, "ms", true);
+    pr.number("rest_ms", x.rest_ms, 0, 1e6, "ms");
+    pr.choice("between", x.between, {"rest", "reset"});
+    pr.integer("epochs", x.epochs, 0, 100000);
+    pr.integer("train_samples", x.train_samples, 0, 100000000);
+    pr.integer("test_samples", x.test_samples, 0, 100000000);
+    pr.integer("label_window", x.label_window, 1, 100000000);
+    pr.integer("label_interval", x.label_interval, 1, 100000000);
+    pr.boolean("shuffle_epochs", x.shuffle_epochs);
+    pr.finish();
+  }
+  r.finish();
+  return c;
+}
+
+json config_to_json(const NetworkConfig& c) {
+  json j;
+  j["name"] = c.name;
+  j["dt_ms"] = c.dt_ms;
+  j["seed"] = c.seed;
+  for (const auto& [name, p] : c.populations) {
+    json q;
+    q["type"] = neuron_kind_name(p.type);
+    q["size"] = p.size;
+    if (p.type != NeuronKind::kPoisson) {
+      q["v_rest_mV"] = p.v_rest_mV;
+      q["v_reset_mV"] = p.v_reset_mV;
+      q["v_thresh_mV"] = p.v_thresh_mV;
+      q["tau_m_ms"] = p.tau_m_ms;
+      q["refractory_ms"] = p.refractory_ms;
+      q["spike_block_ms"] = p.spike_block_ms;
+      q["e_exc_mV"] = p.e_exc_mV;
+      q["e_inh_mV"] = p.e_inh_mV;
+      q["tau_ge_ms"] = p.tau_ge_ms;
+      q["tau_gi_ms"] = p.tau_gi_ms;
+      const auto& t = p.adaptive_threshold;
+      q["adaptive_threshold"] = {{"enabled", t.enabled},           {"theta_init_mV", t.theta_init_mV},
+                                 {"theta_plus_mV", t.theta_plus_mV}, {"tau_theta_ms", t.tau_theta_ms},
+                                 {"offset_mV", t.offset_mV}};
+    }
+    j["populations"][name] = q;
+  }
+  for (const auto& [name, p] : c.projections) {
+    json q;
+    q["type"] = name_of(kProjectionKinds, p.type);
+    q["from"] = p.from;
+    q["to"] = p.to;
+    q["target"] = p.target == Channel::kExcitatory ? "exc" : "inh";
+    if (p.type == ProjectionKind::kDenseCrossbar) {
+      q["plastic"] = p.plastic;
+      q["init_scale"] = p.init_scale;
+      q["init_offset"] = p.init_offset;
+    } else {
+      q["weight"] = p.weight;
+    }
+    j["projections"][name] = q;
+  }
+  const auto& l = c.learning;
+  j["learning"] = {{"type", l.type},         {"tau_pre_ms", l.tau_pre_ms}, {"tau_post1_ms", l.tau_post1_ms},
+                   {"tau_post2_ms", l.tau_post2_ms}, {"nu_pre", l.nu_pre}, {"nu_post", l.nu_post},
+                   {"w_min", l.w_min},       {"w_max", l.w_max},           {"normalize_sum", l.normalize_sum}};
+  j["device"] = {{"type", c.device.type}, {"g_min_S", c.device.g_min_S}, {"g_max_S", c.device.g_max_S}};
+  j["crossbar"] = {{"type", c.crossbar.type}, {"v_read_V", c.crossbar.v_read_V}};
+  const auto& e = c.encoder;
+  j["encoder"] = {{"type", e.type},
+                  {"max_rate_hz", e.max_rate_hz},
+                  {"retry_rate_step_hz", e.retry_rate_step_hz},
+                  {"min_spikes", e.min_spikes},
+                  {"max_retries", e.max_retries},
+                  {"downsample", e.downsample},
+                  {"downsample_mode", e.downsample_mode}};
+  const auto& p = c.protocol;
+  j["protocol"] = {{"presentation_ms", p.presentation_ms}, {"rest_ms", p.rest_ms},
+                   {"between", p.between},                 {"epochs", p.epochs},
+                   {"train_samples", p.train_samples},     {"test_samples", p.test_samples},
+                   {"label_window", p.label_window},       {"label_interval", p.label_interval},
+                   {"shuffle_epochs", p.shuffle_epochs}};
+  return j;
+}
+
+json read_json_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw ConfigError(path + ": cannot open config file");
+  try {
+    return json::parse(in);
+  } catch (const json::parse_error& e) {
+    throw ConfigError(path + ": invalid JSON: " + e.what());
+  }
+}
+
+json resolve_config_document(const json& doc) {
+  if (!doc.is_object()) throw ConfigError("config: the document must be a JSON object");
+  auto it = doc.find("base");
+  if (it == doc.end()) return doc;
+  if (!it->is_string()) throw ConfigError("config key 'base': must be a preset name");
+  json merged = preset_json(it->get<std::string>());
+  json patch = doc;
+  patch.erase("base");
+  merged.merge_patch(patch);
+  return merged;
+}
+
+}  // namespace memsnn

@@ -1,0 +1,130 @@
+// The network description: plain structs with defaults, read from JSON (config_json.cpp).
+// Every key, default, unit and source is documented in docs/config.md.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "model/neuron.hpp"
+
+namespace memsnn {
+
+struct AdaptiveThresholdConfig {
+  bool enabled = false;
+  double theta_init_mV = 20.0;   // D&C: theta starts at 20 mV
+  double theta_plus_mV = 0.05;   // per spike
+  double tau_theta_ms = 1e7;
+  double offset_mV = 20.0;       // threshold = v_thresh + theta - offset
+};
+
+struct PopulationConfig {
+  NeuronKind type = NeuronKind::kLifConductance;
+  uint32_t size = 100;
+  double v_rest_mV = -65.0;
+  double v_reset_mV = -65.0;
+  double v_thresh_mV = -52.0;
+  double tau_m_ms = 100.0;
+  double refractory_ms = 5.0;
+  double spike_block_ms = 0.0;   // no spike until this long after the last (D&C timer quirk)
+  double e_exc_mV = 0.0;
+  double e_inh_mV = -100.0;
+  double tau_ge_ms = 1.0;        // 0: delta synapses (current and IF kinds)
+  double tau_gi_ms = 2.0;
+  AdaptiveThresholdConfig adaptive_threshold;
+};
+
+enum class ProjectionKind { kDenseCrossbar, kOneToOne, kAllButSelf };
+enum class Channel { kExcitatory, kInhibitory };
+
+struct ProjectionConfig {
+  ProjectionKind type = ProjectionKind::kDenseCrossbar;
+  std::string from;
+  std::string to;
+  Channel target = Channel::kExcitatory;
+  double weight = 1.0;           // fixed weight (one_to_one, all_but_self)
+  bool plastic = true;           // dense_crossbar: learns with the learning rule
+  double init_scale = 0.3;       // dense_crossbar: w = init_scale * (U[0,1) + init_offset)
+  double init_offset = 0.01;
+};
+
+struct LearningConfig {
+  std::string type = "stdp";     // "stdp" (D&C trace rule) or "none"
+  double tau_pre_ms = 20.0;
+  double tau_post1_ms = 20.0;
+  double tau_post2_ms = 40.0;
+  double nu_pre = 1e-4;
+  double nu_post = 1e-2;
+  double w_min = 0.0;
+  double w_max = 1.0;
+  double normalize_sum = 78.0;   // each neuron's input weights scaled to this sum before
+                                 // each training image; 0 = off
+};
+
+struct DeviceConfig {
+  std::string type = "ideal";
+  double g_min_S = 1e-6;
+  double g_max_S = 1e-4;
+};
+
+struct CrossbarConfig {
+  std::string type = "ideal";
+  double v_read_V = 0.2;
+};
+
+struct EncoderConfig {
+  std::string type = "poisson";
+  double max_rate_hz = 63.75;        // pixel 255 -> this rate
+  double retry_rate_step_hz = 32.0;  // added to max_rate per retry
+  uint32_t min_spikes = 5;           // retry while the learning layer fires fewer
+  uint32_t max_retries = 20;         // then give up on the image (counted in metrics)
+  uint32_t downsample = 1;           // k x k pixels become one input
+  std::string downsample_mode = "mean";  // "mean" of the block, or "nearest" (its top-left)
+};
+
+struct ProtocolConfig {
+  double presentation_ms = 350.0;
+  double rest_ms = 150.0;
+  std::string between = "rest";      // "rest": simulate rest_ms without input; "reset"
+  uint32_t epochs = 1;
+  uint32_t train_samples = 0;        // 0 = the whole training set
+  uint32_t test_samples = 0;         // 0 = the whole test set
+  uint32_t label_window = 10000;     // latest training responses used to assign labels
+  uint32_t label_interval = 1000;    // reassign labels this often while training (progress)
+  bool shuffle_epochs = false;       // reshuffle training order after the first epoch
+};
+
+struct NetworkConfig {
+  std::string name = "unnamed";
+  double dt_ms = 0.5;
+  uint64_t seed = 0;
+  std::map<std::string, PopulationConfig> populations;   // "input" must be kPoisson
+  std::map<std::string, ProjectionConfig> projections;
+  LearningConfig learning;
+  DeviceConfig device;
+  CrossbarConfig crossbar;
+  EncoderConfig encoder;
+  ProtocolConfig protocol;
+};
+
+// Parses and validates a full description. Unknown keys, wrong types and out-of-range
+// values throw ConfigError naming the key path and the allowed range.
+NetworkConfig config_from_json(const nlohmann::json& j);
+nlohmann::json config_to_json(const NetworkConfig& c);
+
+// Resolves a config document: {"base": "<preset>", ...overrides} is the preset with the
+// rest merged over it (RFC 7386 merge patch); a document without "base" is used as is.
+nlohmann::json resolve_config_document(const nlohmann::json& doc);
+
+// Reads a JSON file (ConfigError naming the file on a parse error).
+nlohmann::json read_json_file(const std::string& path);
+
+// Presets compiled into the binary from engine/presets/*.json.
+nlohmann::json preset_json(const std::string& name);
+std::string preset_names();  // "a, b, c" for error messages and --help
+
+const char* neuron_kind_name(NeuronKind k);
+
+}  // namespace memsnn

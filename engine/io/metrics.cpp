@@ -1,0 +1,39 @@
+#include "io/metrics.hpp"
+
+namespace memsnn {
+
+nlohmann::json phase_to_json(const PhaseReport& p) {
+  const double images = p.images ? static_cast<double>(p.images) : 1.0;
+  return {{"images", p.images},
+          {"presentations", p.attempts},
+          {"retries_per_image", static_cast<double>(p.attempts - p.images) / images},
+          {"gave_up", p.gave_up},
+          {"input_spikes_per_image", static_cast<double>(p.input_spikes) / images},
+          {"layer_spikes_per_image", static_cast<double>(p.layer_spikes) / images},
+          {"sample_steps", p.sample_steps},
+          {"seconds", p.seconds},
+          {"images_per_second", p.images_per_second()},
+          {"sample_steps_per_second", p.sample_steps_per_second()}};
+}
+
+nlohmann::json train_to_json(const TrainReport& r) {
+  nlohmann::json j = phase_to_json(r.phase);
+  j["label_assignment_seconds"] = r.label_seconds;
+  j["assigned_neurons"] = r.assigned_neurons;
+  j["running_accuracy"] = r.running_accuracy;
+  return j;
+}
+
+nlohmann::json eval_to_json(const EvalReport& r) {
+  nlohmann::json j = phase_to_json(r.phase);
+  j["accuracy"] = r.accuracy();
+  j["correct"] = r.correct;
+  j["no_prediction"] = r.no_prediction;
+  nlohmann::json rows = nlohmann::json::array();
+  for (const auto& row : r.confusion) rows.push_back(row);
+  j["confusion_matrix"] = rows;
+  j["confusion_matrix_layout"] = "rows: true class 0-9, columns: predicted class 0-9 (no prediction excluded)";
+  return j;
+}
+
+}  // namespace memsnn

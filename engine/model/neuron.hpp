@@ -1,0 +1,110 @@
+// Neuron models, per-element maths shared by the CPU loop and CUDA kernels.
+//
+// Units: membrane potentials in mV, times in ms, conductances ge/gi dimensionless (in
+// units of the leak conductance, as in Diehl & Cook 2015), currents of the current-based
+// kinds in mV (the jump they cause at tau_m).
+//
+// kLifConductance (Diehl & Cook 2015, E and I neurons):
+//   tau_m dv/dt = (v_rest - v) + ge (E_exc - v) + gi (E_inh - v)
+//   tau_ge dge/dt = -ge,  tau_gi dgi/dt = -gi
+//   Exponential Euler with ge, gi held over the step (exact for that step):
+//     a = 1 + ge + gi,  v_inf = (v_rest + ge E_exc + gi E_inh) / a
+//     v(t + dt) = v_inf + (v - v_inf) exp(-a dt / tau_m)
+// kLifCurrent: tau_m dv/dt = (v_rest - v) + Ie - Ii, currents decaying with tau_ge/tau_gi;
+//   with tau_ge = tau_gi = 0 the synapses are delta pulses: the current jumps v at once.
+// kIf: perfect integrator, v += Ie - Ii each step (delta synapses), no leak.
+//
+// Every kind: refractory period (v held, no spike), optional spike-blocking period (no
+// spike until that long after the last one; Diehl & Cook's `timer` quirk), optional
+// adaptive threshold: threshold = v_thresh + theta - offset, theta += theta_plus per spike,
+// tau_theta dtheta/dt = -theta; theta is frozen (no growth, no decay) while testing.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+
+#include "core/host_device.hpp"
+
+namespace memsnn {
+
+enum class NeuronKind : int32_t { kPoisson = 0, kLifConductance = 1, kLifCurrent = 2, kIf = 3 };
+
+// Constants for one population, derived once on the host in double (see network.cpp).
+struct NeuronConstants {
+  NeuronKind kind = NeuronKind::kLifConductance;
+  float v_rest = -65.0f;         // mV
+  float v_reset = -65.0f;        // mV
+  float v_thresh = -52.0f;       // mV
+  float e_exc = 0.0f;            // mV (conductance kind)
+  float e_inh = -100.0f;         // mV (conductance kind)
+  float dt_over_tau_m = 0.005f;  // dt / tau_m (conductance kind: multiplied by 1 + ge + gi)
+  float decay_v = 0.995f;        // exp(-dt / tau_m) (current kind)
+  float decay_ge = 0.0f;         // exp(-dt / tau_ge), 0 for delta synapses
+  float decay_gi = 0.0f;         // exp(-dt / tau_gi)
+  int32_t refractory_steps = 0;  // v held for steps 1 .. refractory_steps-1 after a spike
+  int32_t block_steps = 0;       // spike allowed only when steps since last spike > this
+  bool adaptive = false;
+  float theta_offset = 0.0f;     // mV
+  double theta_plus = 0.0;       // mV per spike
+  double theta_decay = 1.0;      // exp(-dt / tau_theta) per step (double: 1 - 5e-8 is not a float)
+};
+
+// Saturating counter: steps since the neuron last spiked.
+constexpr int32_t kLongAgo = 1 << 30;
+
+// Membrane potential after one step of the subthreshold dynamics, inputs held.
+MEMSNN_HOST_DEVICE inline float membrane_step(const NeuronConstants& c, float v, float ge, float gi) {
+  switch (c.kind) {
+    case NeuronKind::kLifConductance: {
+      const float a = 1.0f + ge + gi;
+      const float v_inf = (c.v_rest + ge * c.e_exc + gi * c.e_inh) / a;
+      return v_inf + (v - v_inf) * expf(-c.dt_over_tau_m * a);
+    }
+    case NeuronKind::kLifCurrent: {
+      if (c.decay_ge == 0.0f && c.decay_gi == 0.0f) {  // delta synapses: jump, then leak
+        return c.v_rest + (v + ge - gi - c.v_rest) * c.decay_v;
+      }
+      const float v_inf = c.v_rest + ge - gi;
+      return v_inf + (v - v_inf) * c.decay_v;
+    }
+    case NeuronKind::kIf:
+      return v + ge - gi;
+    case NeuronKind::kPoisson:
+      break;
+  }
+  return v;
+}
+
+// Per-neuron state, passed by reference so the CPU loop and a kernel share the update.
+struct NeuronRef {
+  float& v;
+  float& ge;
+  float& gi;
+  int32_t& since_spike;
+  double* theta;  // nullptr when the population has no adaptive threshold
+};
+
+// One step for one neuron: integrate (unless refractory), decay the synaptic variables and
+// theta, test the threshold, and reset on a spike. Returns true on a spike.
+// `plastic_theta` is false while testing (theta frozen).
+MEMSNN_HOST_DEVICE inline bool neuron_step(const NeuronConstants& c, NeuronRef n, bool plastic_theta) {
+  if (n.since_spike < kLongAgo) ++n.since_spike;
+  const bool refractory = n.since_spike < c.refractory_steps;
+  if (!refractory) n.v = membrane_step(c, n.v, n.ge, n.gi);
+  n.ge *= c.decay_ge;
+  n.gi *= c.decay_gi;
+  float threshold = c.v_thresh;
+  if (c.adaptive) {
+    if (plastic_theta) *n.theta *= c.theta_decay;
+    threshold += static_cast<float>(*n.theta) - c.theta_offset;
+  }
+  const bool spike = !refractory && n.since_spike > c.block_steps && n.v > threshold;
+  if (spike) {
+    n.v = c.v_reset;
+    n.since_spike = 0;
+    if (c.adaptive && plastic_theta) *n.theta += c.theta_plus;
+  }
+  return spike;
+}
+
+}  // namespace memsnn

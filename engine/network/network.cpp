@@ -1,0 +1,185 @@
+// Topology validation and derived constants (double on the host, then float for the step).
+#include "network/network.hpp"
+
+#include <cmath>
+
+#include "core/error.hpp"
+#include "core/rng.hpp"
+
+namespace memsnn {
+namespace {
+
+[[noreturn]] void fail(const std::string& key, const std::string& what) {
+  throw ConfigError("config key '" + key + "': " + what);
+}
+
+float decay(double dt_ms, double tau_ms) { return tau_ms > 0 ? static_cast<float>(std::exp(-dt_ms / tau_ms)) : 0.0f; }
+
+int32_t steps_of(double ms, double dt_ms) { return static_cast<int32_t>(std::llround(ms / dt_ms)); }
+
+NeuronConstants derive(const PopulationConfig& p, double dt) {
+  NeuronConstants c;
+  c.kind = p.type;
+  c.v_rest = static_cast<float>(p.v_rest_mV);
+  c.v_reset = static_cast<float>(p.v_reset_mV);
+  c.v_thresh = static_cast<float>(p.v_thresh_mV);
+  c.e_exc = static_cast<float>(p.e_exc_mV);
+  c.e_inh = static_cast<float>(p.e_inh_mV);
+  c.dt_over_tau_m = static_cast<float>(dt / p.tau_m_ms);
+  c.decay_v = decay(dt, p.tau_m_ms);
+  c.decay_ge = p.type == NeuronKind::kIf ? 0.0f : decay(dt, p.tau_ge_ms);
+  c.decay_gi = p.type == NeuronKind::kIf ? 0.0f : decay(dt, p.tau_gi_ms);
+  c.refractory_steps = steps_of(p.refractory_ms, dt);
+  c.block_steps = steps_of(p.spike_block_ms, dt);
+  const auto& t = p.adaptive_threshold;
+  c.adaptive = t.enabled;
+  c.theta_offset = static_cast<float>(t.offset_mV);
+  c.theta_plus = t.theta_plus_mV;
+  c.theta_decay = std::exp(-dt / t.tau_theta_ms);
+  return c;
+}
+
+}  // namespace
+
+Network build_network(const NetworkConfig& config, uint32_t image_rows, uint32_t image_cols) {
+  Network net;
+  net.config = config;
+  const double dt = config.dt_ms;
+  net.dt_s = dt * 1e-3;
+
+  // Input population and the image shape it implies.
+  const uint32_t k = config.encoder.downsample;
+  if (image_rows % k != 0 || image_cols % k != 0) {
+    fail("encoder.downsample", std::to_string(k) + " does not divide the " + std::to_string(image_rows) + "x" +
+                                   std::to_string(image_cols) + " images");
+  }
+  net.image_rows = image_rows / k;
+  net.image_cols = image_cols / k;
+  net.n_inputs = net.image_rows * net.image_cols;
+  auto in = config.populations.find("input");
+  if (in == config.populations.end() || in->second.type != NeuronKind::kPoisson) {
+    fail("populations.input", "a population named \"input\" of type \"poisson\" is required");
+  }
+  if (in->second.size != net.n_inputs) {
+    fail("populations.input.size", std::to_string(in->second.size) + " does not match the " +
+                                       std::to_string(net.n_inputs) + " inputs of the (downsampled) images");
+  }
+
+  std::map<std::string, uint32_t> index;
+  for (const auto& [name, p] : config.populations) {
+    if (p.type == NeuronKind::kPoisson) {
+      if (name != "input") fail("populations." + name + ".type", "only the population \"input\" may be poisson");
+      continue;
+    }
+    index[name] = static_cast<uint32_t>(net.populations.size());
+    PopulationSpec spec;
+    spec.name = name;
+    spec.size = p.size;
+    spec.constants = derive(p, dt);
+    spec.v_init = static_cast<float>(p.v_rest_mV);
+    net.populations.push_back(spec);
+  }
+  if (net.populations.empty()) fail("populations", "at least one neuron population is required");
+
+  int crossbars = 0;
+  for (const auto& [name, p] : config.projections) {
+    const std::string key = "projections." + name;
+    if (p.type == ProjectionKind::kDenseCrossbar) {
+      if (p.from != "input") fail(key + ".from", "a dense_crossbar must start at \"input\"");
+      auto to = index.find(p.to);
+      if (to == index.end()) fail(key + ".to", "no neuron population named \"" + p.to + "\"");
+      net.learning_layer = to->second;
+      net.crossbar_target = p.target;
+      net.plastic = p.plastic && config.learning.type != "none";
+      ++crossbars;
+      continue;
+    }
+    auto from = index.find(p.from);
+    auto to = index.find(p.to);
+    if (from == index.end()) fail(key + ".from", "no neuron population named \"" + p.from + "\"");
+    if (to == index.end()) fail(key + ".to", "no neuron population named \"" + p.to + "\"");
+    if (net.populations[from->second].size != net.populations[to->second].size) {
+      fail(key, "one_to_one and all_but_self need populations of equal size");
+    }
+    net.fixed_projections.push_back(
+        {name, p.type, from->second, to->second, p.target, static_cast<float>(p.weight)});
+  }
+  if (crossbars != 1) fail("projections", "exactly one dense_crossbar from \"input\" is required (found " +
+                                              std::to_string(crossbars) + ")");
+  for (uint32_t i = 0; i < net.populations.size(); ++i) {
+    if (i != net.learning_layer && net.populations[i].constants.adaptive) {
+      fail("populations." + net.populations[i].name + ".adaptive_threshold",
+           "only the population the crossbar feeds may have an adaptive threshold");
+    }
+  }
+
+  const auto& l = config.learning;
+  net.stdp.decay_pre = decay(dt, l.tau_pre_ms);
+  net.stdp.decay_post1 = decay(dt, l.tau_post1_ms);
+  net.stdp.decay_post2 = decay(dt, l.tau_post2_ms);
+  net.stdp.nu_pre = static_cast<float>(l.nu_pre);
+  net.stdp.nu_post = static_cast<float>(l.nu_post);
+  net.w_min = static_cast<float>(l.w_min);
+  net.w_max = static_cast<float>(l.w_max);
+  if (l.normalize_sum > 0 && l.normalize_sum > l.w_max * net.n_inputs) {
+    fail("learning.normalize_sum", "cannot exceed w_max x inputs = " + std::to_string(l.w_max * net.n_inputs));
+  }
+  net.conductance = {config.device.g_min_S, config.device.g_max_S};
+  net.presentation_steps = static_cast<uint32_t>(steps_of(config.protocol.presentation_ms, dt));
+  net.rest_steps = static_cast<uint32_t>(steps_of(config.protocol.rest_ms, dt));
+  if (net.presentation_steps == 0) fail("protocol.presentation_ms", "shorter than one time step");
+  return net;
+}
+
+NetworkState initial_state(const Network& net) {
+  NetworkState s;
+  s.n_inputs = net.n_inputs;
+  s.n_neurons = net.n_neurons();
+  s.g.resize(static_cast<size_t>(s.n_inputs) * s.n_neurons);
+  const auto& proj = net.config.projections;
+  double scale = 0.3, offset = 0.01;
+  for (const auto& [name, p] : proj) {
+    if (p.type == ProjectionKind::kDenseCrossbar) {
+      scale = p.init_scale;
+      offset = p.init_offset;
+    }
+  }
+  for (uint32_t i = 0; i < s.n_inputs; ++i) {
+    for (uint32_t j = 0; j < s.n_neurons; ++j) {
+      const float u = u32_to_unit_float(
+          random_u32(net.config.seed, static_cast<uint32_t>(Stream::kWeightInit), 0, i, j));
+      const double w = scale * (u + offset);
+      s.g[static_cast<size_t>(i) * s.n_neurons + j] =
+          static_cast<float>(std::fmin(std::fmax(w, net.w_min), net.w_max));
+    }
+  }
+  const auto& c = net.learning_constants();
+  if (c.adaptive) {
+    const auto& pops = net.config.populations;
+    s.theta.assign(s.n_neurons, pops.at(net.populations[net.learning_layer].name).adaptive_threshold.theta_init_mV);
+  }
+  s.labels.assign(s.n_neurons, -1);
+  return s;
+}
+
+void encode_image(const Network& net, const uint8_t* pixels, uint32_t rows, uint32_t cols, uint8_t* out) {
+  const uint32_t k = net.config.encoder.downsample;
+  const bool nearest = net.config.encoder.downsample_mode == "nearest";
+  (void)rows;
+  for (uint32_t r = 0; r < net.image_rows; ++r) {
+    for (uint32_t c = 0; c < net.image_cols; ++c) {
+      uint32_t value;
+      if (nearest || k == 1) {
+        value = pixels[(r * k) * cols + c * k];
+      } else {
+        uint32_t sum = 0;
+        for (uint32_t dr = 0; dr < k; ++dr)
+          for (uint32_t dc = 0; dc < k; ++dc) sum += pixels[(r * k + dr) * cols + c * k + dc];
+        value = (sum + k * k / 2) / (k * k);
+      }
+      out[r * net.image_cols + c] = static_cast<uint8_t>(value);
+    }
+  }
+}
+
+}  // namespace memsnn

@@ -1,0 +1,78 @@
+// A network ready to simulate: the validated topology of a NetworkConfig and the constants
+// derived from it once, in double, on the host. Backends take this and never re-read the
+// config.
+//
+// Supported shape: one Poisson input population feeding one neuron population (the
+// "learning layer") through a dense crossbar; any number of fixed one-to-one and
+// all-but-self projections among neuron populations (lateral inhibition).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "config/network_config.hpp"
+#include "model/device.hpp"
+#include "model/neuron.hpp"
+#include "model/stdp.hpp"
+
+namespace memsnn {
+
+struct PopulationSpec {
+  std::string name;
+  uint32_t size = 0;
+  NeuronConstants constants;
+  float v_init = 0.0f;           // mV, the resting potential
+};
+
+struct FixedProjectionSpec {
+  std::string name;
+  ProjectionKind kind = ProjectionKind::kOneToOne;
+  uint32_t from = 0;             // index into Network::populations
+  uint32_t to = 0;
+  Channel target = Channel::kExcitatory;
+  float weight = 0.0f;
+};
+
+struct Network {
+  NetworkConfig config;          // the resolved description it came from
+  uint32_t n_inputs = 0;         // after downsampling
+  uint32_t image_rows = 0;       // input image shape after downsampling
+  uint32_t image_cols = 0;
+  std::vector<PopulationSpec> populations;   // neuron populations (input excluded)
+  uint32_t learning_layer = 0;               // index of the crossbar's target population
+  Channel crossbar_target = Channel::kExcitatory;
+  bool plastic = true;                       // crossbar learns (learning.type != none)
+  std::vector<FixedProjectionSpec> fixed_projections;
+  StdpConstants stdp;
+  float w_min = 0.0f;
+  float w_max = 1.0f;
+  ConductanceRange conductance;
+  uint32_t presentation_steps = 0;
+  uint32_t rest_steps = 0;
+  double dt_s = 0.0;
+
+  uint32_t n_neurons() const { return populations[learning_layer].size; }
+  const NeuronConstants& learning_constants() const { return populations[learning_layer].constants; }
+};
+
+// Validates the topology against the data's image shape and derives every constant.
+// Throws ConfigError naming the offending key.
+Network build_network(const NetworkConfig& config, uint32_t image_rows, uint32_t image_cols);
+
+// State that learning changes and a checkpoint keeps.
+struct NetworkState {
+  uint32_t n_inputs = 0;
+  uint32_t n_neurons = 0;
+  std::vector<float> g;          // crossbar cells, normalised conductance, [input][neuron]
+  std::vector<double> theta;     // learning layer adaptive threshold (mV); empty if none
+  std::vector<int32_t> labels;   // assigned class per learning-layer neuron, -1 = none
+};
+
+// Initial weights from the counter-based generator (stream kWeightInit), theta_init.
+NetworkState initial_state(const Network& net);
+
+// Pixel intensities (0..255) of one image reduced to the network's input grid.
+void encode_image(const Network& net, const uint8_t* pixels, uint32_t rows, uint32_t cols, uint8_t* out);
+
+}  // namespace memsnn

@@ -1,0 +1,44 @@
+// The scheduler runs the protocol on a backend: the training sequence (epochs, order),
+// label assignment every label_interval images and at the end, and evaluation with
+// learning and thresholds frozen.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "backend/backend.hpp"
+#include "data/dataset.hpp"
+#include "sim/progress.hpp"
+#include "sim/report.hpp"
+
+namespace memsnn {
+
+// A data set reduced to the network's inputs once, before any simulation.
+struct EncodedSet {
+  uint32_t n_inputs = 0;
+  std::vector<uint8_t> pixels;  // size() * n_inputs
+  std::vector<uint8_t> labels;
+  size_t size() const { return labels.size(); }
+  const uint8_t* image(size_t i) const { return pixels.data() + i * n_inputs; }
+};
+
+// The first `limit` images (0 = all), encoded for `net`.
+EncodedSet encode_dataset(const Network& net, const Dataset& data, size_t limit);
+
+class Scheduler {
+ public:
+  Scheduler(Backend& backend, ProgressMode progress) : m_backend(backend), m_progress(progress) {}
+
+  // Learns from `train` for protocol.epochs epochs and leaves the assigned labels in the
+  // backend's state.
+  TrainReport train(const EncodedSet& train);
+
+  // Frozen evaluation with the labels in the backend's state.
+  EvalReport evaluate(const EncodedSet& test, Phase phase = Phase::kTest);
+
+ private:
+  Backend& m_backend;
+  ProgressMode m_progress;
+};
+
+}  // namespace memsnn
