@@ -23,7 +23,7 @@ nlohmann::json preset_json(const std::string& name) {
     if (preset == name) {
       nlohmann::json j = nlohmann::json::parse(text);
       j.erase("description");
-      return j;
+      return resolve_config_document(j);  // a preset may extend another through "base"
     }
   }
   throw ConfigError("unknown preset \"" + name + "\"; valid: " + preset_names());

@@ -67,10 +67,12 @@ TrainReport Scheduler::train(const EncodedSet& train) {
   std::vector<uint32_t> ring_counts(window * n_neurons);
   std::vector<uint8_t> ring_labels(window);
   size_t ring_fill = 0, ring_next = 0;
+  bool labelled = false;  // running accuracy starts once labels exist
   auto reassign = [&] {
     const auto t0 = std::chrono::steady_clock::now();
     labels = assign_labels({ring_counts.data(), ring_fill * n_neurons}, {ring_labels.data(), ring_fill}, n_neurons);
     m_backend.set_labels(labels);
+    labelled = true;
     report.label_seconds += seconds_since(t0);
   };
 
@@ -87,7 +89,7 @@ TrainReport Scheduler::train(const EncodedSet& train) {
       m_backend.train(request, result);
       add(report.phase, result, net, true);
       // Score with the labels assigned so far, then remember the response.
-      if (ring_fill > 0 || done >= proto.label_interval) {
+      if (labelled) {
         interval_correct += classify(result.counts, labels) == train.labels[i] ? 1 : 0;
         ++interval_seen;
       }
