@@ -107,9 +107,9 @@ void CpuSimulation::apply_stdp(float* g) {
 uint64_t CpuSimulation::step(float* g, double* theta, bool learn, uint32_t* counts) {
   if (learn) {
     const StdpConstants& c = m_net.stdp;
-    for (float& x : m_pre) x *= c.decay_pre;
-    for (float& x : m_post1) x *= c.decay_post1;
-    for (float& x : m_post2) x *= c.decay_post2;
+    for (float& x : m_pre) x = decay_and_flush(x, c.decay_pre);
+    for (float& x : m_post1) x = decay_and_flush(x, c.decay_post1);
+    for (float& x : m_post2) x = decay_and_flush(x, c.decay_post2);
   }
   // Integrate, threshold, reset.
   for (size_t p = 0; p < m_pops.size(); ++p) {

@@ -1,0 +1,84 @@
+// CPU reference backend throughput on the Diehl & Cook network with real digits: training
+// (one network, image after image) and frozen inference (images spread over threads).
+// Reports images/s (items) and sample-steps/s. Inputs rotate through 256 digits so caches
+// do not flatter; nothing is timed on zeros.
+#include <benchmark/benchmark.h>
+
+#include <filesystem>
+
+#include <nlohmann/json.hpp>
+
+#include "backend/cpu_backend.hpp"
+#include "config/network_config.hpp"
+#include "data/dataset.hpp"
+#include "sim/scheduler.hpp"
+
+using namespace memsnn;
+
+namespace {
+
+constexpr size_t kImages = 256;
+
+const DataSplit* digits() {
+  static const DataSplit* data = [] {
+    if (!std::filesystem::exists(default_embedded_mnist_dir() + "/0.json")) return static_cast<DataSplit*>(nullptr);
+    return new DataSplit(load_data(""));
+  }();
+  return data;
+}
+
+Network dc_network(int64_t neurons) {
+  nlohmann::json doc = preset_json("diehl_cook_2015");
+  doc["populations"]["exc"]["size"] = neurons;
+  doc["populations"]["inh"]["size"] = neurons;
+  return build_network(config_from_json(doc), 28, 28);
+}
+
+void set_rates(benchmark::State& state, uint64_t images, uint64_t steps) {
+  state.SetItemsProcessed(static_cast<int64_t>(images));
+  state.counters["sample_steps_per_s"] = benchmark::Counter(static_cast<double>(steps), benchmark::Counter::kIsRate);
+}
+
+void BM_cpu_train_image(benchmark::State& state) {
+  if (!digits()) return state.SkipWithError("embedded MNIST digits not installed");
+  const Network net = dc_network(state.range(0));
+  const EncodedSet set = encode_dataset(net, digits()->train, kImages);
+  CpuBackend backend(net, 1);
+  PresentationResult r;
+  // Warm up past the first images, whose untrained responses retry more.
+  for (uint32_t s = 0; s < 32; ++s) backend.train({set.image(s), s, Phase::kTrain}, r);
+  uint64_t images = 0, steps = 0;
+  uint32_t sample = 32;
+  for (auto _ : state) {
+    backend.train({set.image(sample % kImages), sample, Phase::kTrain}, r);
+    ++sample;
+    ++images;
+    steps += static_cast<uint64_t>(r.attempts) * (net.presentation_steps + net.rest_steps);
+  }
+  set_rates(state, images, steps);
+}
+
+void BM_cpu_infer_batch(benchmark::State& state) {
+  if (!digits()) return state.SkipWithError("embedded MNIST digits not installed");
+  const Network net = dc_network(state.range(0));
+  const EncodedSet set = encode_dataset(net, digits()->test, kImages);
+  CpuBackend backend(net, static_cast<unsigned>(state.range(1)));
+  std::vector<PresentationRequest> requests;
+  for (uint32_t s = 0; s < kImages; ++s) requests.push_back({set.image(s), s, Phase::kTest});
+  std::vector<PresentationResult> results(kImages);
+  uint64_t images = 0, steps = 0;
+  for (auto _ : state) {
+    backend.infer(requests, results);
+    images += kImages;
+    for (const auto& r : results) steps += static_cast<uint64_t>(r.attempts) * net.presentation_steps;
+  }
+  set_rates(state, images, steps);
+}
+
+}  // namespace
+
+BENCHMARK(BM_cpu_train_image)->Name("train_image/cpu")->Arg(100)->Arg(400)->Unit(benchmark::kMillisecond)->MinTime(3.0);
+BENCHMARK(BM_cpu_infer_batch)->Name("infer_batch/cpu")->Args({100, 1})->Args({100, 2})->Args({400, 2})
+    ->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2.0);
+
+BENCHMARK_MAIN();
