@@ -58,15 +58,21 @@ void CpuBackend::between(CpuSimulation& sim, bool learn) {
   }
 }
 
+// One presentation of `request` at `rate` on `sim`, as run_with_retries expects it.
+std::pair<uint64_t, uint64_t> CpuBackend::present_once(CpuSimulation& sim, const PresentationRequest& request,
+                                                       double rate, uint32_t attempt, bool learn,
+                                                       std::vector<uint32_t>& counts) {
+  const SpikeTotals t = sim.present(request.pixels, rate, input_stream(static_cast<uint32_t>(request.phase), attempt),
+                                    request.sample, m_state.g.data(), m_state.theta.data(), learn, counts.data());
+  return {t.layer, t.inputs};
+}
+
 void CpuBackend::train(const PresentationRequest& request, PresentationResult& result) {
   const double norm = m_net.config.learning.normalize_sum;
   const bool learn = m_net.plastic;
   auto present = [&](double rate, uint32_t attempt, std::vector<uint32_t>& counts) {
     if (learn && norm > 0) CpuSimulation::normalize_columns(m_net, m_state.g.data(), norm);
-    const SpikeTotals t =
-        m_train_sim.present(request.pixels, rate, input_stream(static_cast<uint32_t>(request.phase), attempt),
-                            request.sample, m_state.g.data(), m_state.theta.data(), learn, counts.data());
-    return std::pair<uint64_t, uint64_t>{t.layer, t.inputs};
+    return present_once(m_train_sim, request, rate, attempt, learn, counts);
   };
   run_with_retries(m_net, present, [&] { between(m_train_sim, learn); }, result);
   between(m_train_sim, learn);  // the network rests before the next image
@@ -74,30 +80,19 @@ void CpuBackend::train(const PresentationRequest& request, PresentationResult& r
 
 void CpuBackend::infer(std::span<const PresentationRequest> requests, std::span<PresentationResult> results) {
   if (requests.size() != results.size()) throw BackendError("infer: requests and results differ in size");
-  // Frozen state is shared read-only; each worker has its own neuron state.
-  float* g = m_state.g.data();
-  double* theta = m_state.theta.data();
+  // With learning off the state is only read, so workers share it; each has its own
+  // neuron state.
   std::vector<std::exception_ptr> errors(std::max<size_t>(1, std::min<size_t>(m_threads, requests.size())));
   auto work = [&](size_t first, size_t stride) noexcept {
     try {
-    CpuSimulation sim(m_net);
-    for (size_t k = first; k < requests.size(); k += stride) {
-      const PresentationRequest& r = requests[k];
-      sim.reset();
-      auto present = [&](double rate, uint32_t attempt, std::vector<uint32_t>& counts) {
-        const SpikeTotals t = sim.present(r.pixels, rate, input_stream(static_cast<uint32_t>(r.phase), attempt),
-                                          r.sample, g, theta, false, counts.data());
-        return std::pair<uint64_t, uint64_t>{t.layer, t.inputs};
-      };
-      auto rest = [&] {
-        if (m_net.config.protocol.between == "rest") {
-          sim.rest(g, theta, false);
-        } else {
-          sim.reset();
-        }
-      };
-      run_with_retries(m_net, present, rest, results[k]);
-    }
+      CpuSimulation sim(m_net);
+      for (size_t k = first; k < requests.size(); k += stride) {
+        sim.reset();
+        auto present = [&](double rate, uint32_t attempt, std::vector<uint32_t>& counts) {
+          return present_once(sim, requests[k], rate, attempt, false, counts);
+        };
+        run_with_retries(m_net, present, [&] { between(sim, false); }, results[k]);
+      }
     } catch (...) {
       errors[first] = std::current_exception();
     }

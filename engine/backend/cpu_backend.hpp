@@ -28,6 +28,8 @@ class CpuBackend : public Backend {
 
  private:
   void between(CpuSimulation& sim, bool learn);
+  std::pair<uint64_t, uint64_t> present_once(CpuSimulation& sim, const PresentationRequest& request, double rate,
+                                             uint32_t attempt, bool learn, std::vector<uint32_t>& counts);
 
   Network m_net;
   unsigned m_threads;

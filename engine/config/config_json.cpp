@@ -51,7 +51,7 @@ class FieldReader {
   void integer(const std::string& key, Int& out, uint64_t lo, uint64_t hi) {
     const json* v = take(key);
     if (!v) return;
-    if (!v->is_number_integer() || (v->is_number_integer() && !v->is_number_unsigned() && v->get<int64_t>() < 0)) {
+    if (!v->is_number_integer() || (!v->is_number_unsigned() && v->get<int64_t>() < 0)) {
       fail(join_path(m_path, key), "must be a non-negative integer");
     }
     const uint64_t x = v->get<uint64_t>();

@@ -1,8 +1,6 @@
 // metrics.json: accuracy, confusion matrix, spikes per sample, time per phase and rates.
 #pragma once
 
-#include <optional>
-
 #include <nlohmann/json.hpp>
 
 #include "sim/report.hpp"
