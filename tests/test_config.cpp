@@ -2,6 +2,11 @@
 // fails with a message naming the key and the allowed range.
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <initializer_list>
+#include <string>
+#include <vector>
+
 #include <nlohmann/json.hpp>
 
 #include "config/network_config.hpp"
@@ -121,4 +126,143 @@ TEST(Config, UnreadableFilesNameTheFile) {
   } catch (const ConfigError& e) {
     EXPECT_NE(std::string(e.what()).find("/nonexistent/cfg.json"), std::string::npos);
   }
+}
+
+// The keys added for the anddudkin_mem network.
+
+TEST(Config, AnddudkinPresetHasTheSourceValues) {
+  const NetworkConfig c = config_from_json(preset_json("anddudkin_mem"));
+  const auto& e = c.populations.at("exc");
+  EXPECT_EQ(c.dt_ms, 1.0);
+  EXPECT_EQ(e.type, NeuronKind::kLifCurrent);
+  EXPECT_TRUE(e.refractory_leak);
+  EXPECT_EQ(e.v_floor_mV, 0.0);
+  EXPECT_EQ(e.adaptive_threshold.theta_min_mV, 20.0);
+  EXPECT_EQ(e.adaptive_threshold.theta_max_mV, 24.0);  // the source's U_tr * 1.2
+  const auto& x = c.projections.at("input_exc");
+  EXPECT_EQ(x.init_distribution, "normal");
+  EXPECT_EQ(x.init_mean, 0.7);
+  EXPECT_EQ(x.init_std, 0.2);
+  const auto& w = c.projections.at("lateral");
+  EXPECT_EQ(w.type, ProjectionKind::kWinnerTakeAll);
+  EXPECT_EQ(w.weight, 5.0);
+  EXPECT_EQ(w.refractory_ms, 6.0);
+  EXPECT_EQ(c.learning.type, "window");
+  EXPECT_EQ(c.learning.a_plus, 0.005);
+  EXPECT_EQ(c.learning.a_minus, 0.003);
+  EXPECT_EQ(c.learning.tau_plus_ms, 4.0);
+  EXPECT_EQ(c.learning.window_ms, 10.0);
+  EXPECT_EQ(c.protocol.test_presentation_ms, 200.0);
+  EXPECT_EQ(c.protocol.classes, (std::vector<uint32_t>{0, 1, 2, 5, 9}));
+}
+
+TEST(Config, NewKeysRoundTrip) {
+  // The anddudkin preset sets every new key away from its default (init_distribution aside,
+  // whose default "uniform" the D&C round trip carries).
+  const NetworkConfig a = config_from_json(preset_json("anddudkin_mem"));
+  const json ja = config_to_json(a);
+  EXPECT_EQ(config_to_json(config_from_json(ja)), ja);
+  // The written document holds the values (not only something that parses back the same).
+  EXPECT_EQ(ja["populations"]["exc"]["refractory_leak"], true);
+  EXPECT_EQ(ja["populations"]["exc"]["v_floor_mV"], 0.0);
+  EXPECT_EQ(ja["populations"]["exc"]["adaptive_threshold"]["theta_min_mV"], 20.0);
+  EXPECT_EQ(ja["populations"]["exc"]["adaptive_threshold"]["theta_max_mV"], 24.0);
+  EXPECT_EQ(ja["projections"]["input_exc"]["init_distribution"], "normal");
+  EXPECT_EQ(ja["projections"]["input_exc"]["init_mean"], 0.7);
+  EXPECT_EQ(ja["projections"]["input_exc"]["init_std"], 0.2);
+  EXPECT_EQ(ja["projections"]["lateral"]["type"], "winner_take_all");
+  EXPECT_EQ(ja["projections"]["lateral"]["weight"], 5.0);
+  EXPECT_EQ(ja["projections"]["lateral"]["refractory_ms"], 6.0);
+  EXPECT_FALSE(ja["projections"]["input_exc"].contains("refractory_ms"));  // winner_take_all only
+  EXPECT_EQ(ja["learning"]["type"], "window");
+  EXPECT_EQ(ja["learning"]["a_plus"], 0.005);
+  EXPECT_EQ(ja["learning"]["a_minus"], 0.003);
+  EXPECT_EQ(ja["learning"]["tau_plus_ms"], 4.0);
+  EXPECT_EQ(ja["learning"]["window_ms"], 10.0);
+  EXPECT_EQ(ja["protocol"]["test_presentation_ms"], 200.0);
+  EXPECT_EQ(ja["protocol"]["classes"], json::parse("[0, 1, 2, 5, 9]"));
+  // Parsed back, the struct has them too.
+  const NetworkConfig b = config_from_json(ja);
+  EXPECT_TRUE(b.populations.at("exc").refractory_leak);
+  EXPECT_EQ(b.populations.at("exc").adaptive_threshold.theta_max_mV, 24.0);
+  EXPECT_EQ(b.projections.at("lateral").type, ProjectionKind::kWinnerTakeAll);
+  EXPECT_EQ(b.projections.at("lateral").refractory_ms, 6.0);
+  EXPECT_EQ(b.projections.at("input_exc").init_distribution, "normal");
+  EXPECT_EQ(b.learning.tau_plus_ms, 4.0);
+  EXPECT_EQ(b.protocol.classes, (std::vector<uint32_t>{0, 1, 2, 5, 9}));
+  // The D&C preset writes the defaults of the new keys: empty class list, 0 test length.
+  const json jd = config_to_json(config_from_json(preset_json("diehl_cook_2015")));
+  EXPECT_EQ(jd["protocol"]["classes"], json::array());
+  EXPECT_EQ(jd["protocol"]["test_presentation_ms"], 0.0);
+  EXPECT_EQ(jd["projections"]["input_exc"]["init_distribution"], "uniform");
+  EXPECT_EQ(jd["populations"]["exc"]["refractory_leak"], false);
+}
+
+TEST(Config, NewKeyErrorsNameTheKey) {
+  // theta_min above theta_max.
+  expect_error({{"populations", {{"exc", {{"adaptive_threshold", {{"theta_min_mV", 30}, {"theta_max_mV", 25}}}}}}}},
+               {"populations.exc.adaptive_threshold.theta_max_mV", "theta_min_mV"});
+  // An unknown initial distribution lists the valid ones.
+  expect_error({{"projections", {{"input_exc", {{"init_distribution", "gaussian"}}}}}},
+               {"projections.input_exc.init_distribution", "\"gaussian\"", "normal", "uniform"});
+  // Class lists: a duplicate, a label above 255, a negative or fractional one, not a list.
+  // (Lists parsed from text, as config files arrive: the parser stores 0 and up as unsigned.)
+  expect_error({{"protocol", {{"classes", json::parse("[1, 1]")}}}}, {"protocol.classes", "class 1 is listed twice"});
+  expect_error({{"protocol", {{"classes", json::parse("[0, 300]")}}}}, {"protocol.classes", "[0, 255]"});
+  expect_error({{"protocol", {{"classes", json::parse("[2, -1]")}}}}, {"protocol.classes", "[0, 255]"});
+  expect_error({{"protocol", {{"classes", json::parse("[1.5]")}}}}, {"protocol.classes", "[0, 255]"});
+  expect_error({{"protocol", {{"classes", 3}}}}, {"protocol.classes", "list"});
+  expect_error({{"protocol", {{"classes", "0,1"}}}}, {"protocol.classes", "list"});
+  // A winner-take-all projection must act on one population, and only one may exist.
+  expect_error({{"projections",
+                 {{"wta", {{"type", "winner_take_all"}, {"from", "exc"}, {"to", "inh"}, {"weight", 5}}}}}},
+               {"projections.wta.to", "winner_take_all", "end where it starts"});
+  expect_error({{"projections",
+                 {{"wta_a", {{"type", "winner_take_all"}, {"from", "exc"}, {"to", "exc"}}},
+                  {"wta_b", {{"type", "winner_take_all"}, {"from", "inh"}, {"to", "inh"}}}}}},
+               {"projections.wta_b", "at most one winner_take_all"});
+  // A window longer than the table allows: 600 ms at dt 0.5 ms is 1200 steps > 1024.
+  expect_error({{"learning", {{"type", "window"}, {"window_ms", 600}}}}, {"learning.window_ms", "1024"});
+  // Learning types, test length and the new ranges.
+  expect_error({{"learning", {{"type", "hebb"}}}}, {"learning.type", "\"hebb\"", "window"});
+  expect_error({{"protocol", {{"test_presentation_ms", -5}}}}, {"protocol.test_presentation_ms", "out of range"});
+  expect_error({{"protocol", {{"test_presentation_ms", 0.2}}}},  // 0.4 steps rounds to 0
+               {"protocol.test_presentation_ms", "shorter than one time step"});
+  expect_error({{"populations", {{"exc", {{"v_floor_mV", -2000}}}}}}, {"populations.exc.v_floor_mV", "[-1000, 1000]"});
+  expect_error({{"populations", {{"exc", {{"refractory_leak", 1}}}}}},
+               {"populations.exc.refractory_leak", "true or false"});
+  expect_error({{"projections", {{"input_exc", {{"init_std", 2}}}}}}, {"projections.input_exc.init_std", "[0, 1]"});
+  expect_error({{"learning", {{"a_plus", 1.5}}}}, {"learning.a_plus", "[0, 1]"});
+  // Keys of one projection type are unknown on another.
+  expect_error({{"projections", {{"exc_inh", {{"refractory_ms", 3}}}}}},
+               {"projections.exc_inh.refractory_ms", "unknown key"});
+  expect_error({{"projections", {{"exc_inh", {{"init_mean", 0.5}}}}}},
+               {"projections.exc_inh.init_mean", "unknown key"});
+}
+
+TEST(Config, WindowAndClassBoundariesAreAccepted) {
+  // 512 ms at dt 0.5 ms is exactly 1024 steps: allowed, a table of 1025 entries.
+  json doc = preset_json("diehl_cook_2015");
+  doc["learning"]["type"] = "window";
+  doc["learning"]["window_ms"] = 512;
+  const Network net = build_network(config_from_json(doc), 28, 28);
+  EXPECT_EQ(net.window.window_steps, 1024u);
+  EXPECT_EQ(net.window_potentiation.size(), 1025u);
+  // Labels 0 and 255 are both in range; theta_min == theta_max is a valid (fixed) range
+  // when theta_init lies in it.
+  doc["protocol"]["classes"] = json::parse("[255, 0]");
+  doc["populations"]["exc"]["adaptive_threshold"]["theta_init_mV"] = 21;
+  doc["populations"]["exc"]["adaptive_threshold"]["theta_min_mV"] = 21;
+  doc["populations"]["exc"]["adaptive_threshold"]["theta_max_mV"] = 21;
+  const NetworkConfig c = config_from_json(doc);
+  EXPECT_EQ(c.protocol.classes, (std::vector<uint32_t>{255, 0}));  // kept in the given order
+  EXPECT_EQ(c.populations.at("exc").adaptive_threshold.theta_min_mV, 21.0);
+  // A list built in C++ holds signed integers; it is read like a parsed one.
+  doc["protocol"]["classes"] = {1, 2};
+  EXPECT_EQ(config_from_json(doc).protocol.classes, (std::vector<uint32_t>{1, 2}));
+}
+
+TEST(Config, ThetaInitMustLieInTheThetaRange) {
+  expect_error({{"populations", {{"exc", {{"adaptive_threshold", {{"theta_min_mV", 25}, {"theta_max_mV", 30}}}}}}}},
+               {"populations.exc.adaptive_threshold.theta_init_mV", "outside", "[25, 30]"});
 }

@@ -1,7 +1,9 @@
 // Tests for the neuron models (model/neuron.hpp): exact exponential relaxation, constant-drive
 // firing against the closed-form LIF rate, current-based and IF traces worked by hand,
-// refractory and spike-blocking periods, and the adaptive threshold. Constants are built here
-// in double from ms / mV values the way network.cpp's derive() does (and checked against it).
+// refractory and spike-blocking periods, the adaptive threshold, and the extras of the
+// anddudkin_mem network (v floor, leaky refractoriness, winner-take-all hold and inhibition,
+// clamped theta, the integrate / fire split). Constants are built here in double from ms / mV
+// values the way network.cpp's derive() does (and checked against it).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -19,6 +21,9 @@ namespace {
 
 using memsnn::kLongAgo;
 using memsnn::membrane_step;
+using memsnn::neuron_fire;
+using memsnn::neuron_inhibit;
+using memsnn::neuron_integrate;
 using memsnn::neuron_step;
 using memsnn::NeuronConstants;
 using memsnn::NeuronKind;
@@ -79,11 +84,13 @@ struct Cell {
   float ge = 0.0f;
   float gi = 0.0f;
   int32_t since = kLongAgo;
+  int32_t hold = 0;
   double theta = 0.0;
 
-  bool step(const NeuronConstants& c, bool plastic_theta = true) {
-    return neuron_step(c, memsnn::NeuronRef{v, ge, gi, since, c.adaptive ? &theta : nullptr}, plastic_theta);
+  memsnn::NeuronRef ref(const NeuronConstants& c) {
+    return memsnn::NeuronRef{v, ge, gi, since, hold, c.adaptive ? &theta : nullptr};
   }
+  bool step(const NeuronConstants& c, bool plastic_theta = true) { return neuron_step(c, ref(c), plastic_theta); }
 };
 
 // D&C E neuron with the threshold extras switched off: plain conductance LIF.
@@ -563,6 +570,377 @@ TEST(Lif, ThresholdIsVThreshPlusThetaMinusOffset) {
   n.theta = 1000.0;
   EXPECT_TRUE(n.step(cp));
   EXPECT_EQ(n.theta, 1000.0);
+}
+
+
+// (e) The extras of the anddudkin_mem network: v floor, leaky refractoriness, the
+// winner-take-all hold and inhibition, theta clamped to [theta_min, theta_max], and the
+// integrate / fire split a winner-take-all population uses.
+
+// Current-based neuron with delta synapses (tau_m 20 ms), no refractoriness or adaptation.
+Params delta_lif() {
+  Params p;
+  p.kind = NeuronKind::kLifCurrent;
+  p.tau_m = 20.0;
+  p.tau_ge = 0.0;
+  p.tau_gi = 0.0;
+  p.adaptive = false;
+  p.refractory = 0.0;
+  p.spike_block = 0.0;
+  return p;
+}
+
+// Perfect integrator: v changes by exactly the (small, binary) inputs, so traces are exact.
+Params plain_if() {
+  Params p;
+  p.kind = NeuronKind::kIf;
+  p.adaptive = false;
+  p.refractory = 0.0;
+  p.spike_block = 0.0;
+  return p;
+}
+
+TEST(Lif, AnddudkinConstantsMatchNetworkDerivation) {
+  const memsnn::Network net =
+      memsnn::build_network(memsnn::config_from_json(memsnn::preset_json("anddudkin_mem")), 28, 28);
+  ASSERT_EQ(net.populations.size(), 1u);
+  const NeuronConstants& c = net.populations[0].constants;
+  EXPECT_EQ(c.kind, NeuronKind::kLifCurrent);
+  EXPECT_TRUE(c.refractory_leak);
+  EXPECT_EQ(c.v_floor, 0.0f);                                               // v_floor_mV 0
+  EXPECT_EQ(c.decay_v, static_cast<float>(std::exp(-1.0 / 11.99)));         // dt 1 ms, tau_m 11.99 ms
+  EXPECT_EQ(c.decay_ge, 0.0f);                                              // delta synapses
+  EXPECT_EQ(c.refractory_steps, 6);                                         // 6 ms / 1 ms
+  EXPECT_TRUE(c.adaptive);
+  EXPECT_EQ(c.theta_min, 20.0);
+  EXPECT_EQ(c.theta_max, 24.0);
+  EXPECT_EQ(c.theta_plus, 0.02);
+  EXPECT_EQ(c.theta_decay, std::exp(-1.0 / 99999.5));
+  // D&C leaves the new keys at their defaults: held refractory v, a floor that never binds
+  // (-1000 mV), theta free in [0, 1e6] mV.
+  const memsnn::Network dc =
+      memsnn::build_network(memsnn::config_from_json(memsnn::preset_json("diehl_cook_2015")), 28, 28);
+  for (const auto& pop : dc.populations) {
+    SCOPED_TRACE(pop.name);
+    EXPECT_FALSE(pop.constants.refractory_leak);
+    EXPECT_EQ(pop.constants.v_floor, -1000.0f);
+    EXPECT_EQ(pop.constants.theta_min, 0.0);
+    EXPECT_EQ(pop.constants.theta_max, 1e6);
+  }
+}
+
+TEST(Lif, VFloorClampsVAfterIntegration) {
+  NeuronConstants c = constants_of(delta_lif());
+  c.v_floor = -70.0f;
+  const double d = std::exp(-kDt / 20.0);
+  // An inhibitory jump of 10 mV would give -65 - 10 d = -74.75 mV: clamped to the floor exactly.
+  Cell a;
+  a.gi = 10.0f;
+  EXPECT_FALSE(a.step(c));
+  EXPECT_EQ(a.v, -70.0f);
+  // The next step relaxes from the floor: -65 - 5 d.
+  EXPECT_FALSE(a.step(c));
+  EXPECT_NEAR(a.v, -65.0 - 5.0 * d, kVoltTol);
+  // A 4 mV jump ends at -65 - 4 d = -68.9 mV, above the floor: untouched.
+  Cell b;
+  b.gi = 4.0f;
+  b.step(c);
+  EXPECT_NEAR(b.v, -65.0 - 4.0 * d, kVoltTol);
+  // The default floor (-1000 mV) never binds: the 10 mV jump lands at -74.75 mV.
+  Cell free;
+  free.gi = 10.0f;
+  free.step(constants_of(delta_lif()));
+  EXPECT_NEAR(free.v, -65.0 - 10.0 * d, kVoltTol);
+
+  // IF neuron, floor -70: -65 - 12.5 = -77.5 -> -70 exactly.
+  NeuronConstants ci = constants_of(plain_if());
+  ci.v_floor = -70.0f;
+  Cell i;
+  i.gi = 12.5f;
+  EXPECT_FALSE(i.step(ci));
+  EXPECT_EQ(i.v, -70.0f);
+  i.ge = 17.0f;  // -70 + 17 = -53: still below threshold, so the floor (not -77.5) was kept
+  EXPECT_FALSE(i.step(ci));
+  EXPECT_EQ(i.v, -53.0f);
+
+  // Conductance LIF under constant inhibition gi = 1 (v_inf -82.5 mV), floor -80:
+  // v_k = -82.5 + 17.5 exp(-k / 100) crosses -80 between k = 194 (-79.985) and 195 (-80.010),
+  // and from then on every step is clamped back to -80 exactly.
+  NeuronConstants cc = constants_of(plain_lif());
+  cc.v_floor = -80.0f;
+  Cell g;
+  for (int k = 1; k <= 400; ++k) {
+    g.gi = 1.0f;
+    ASSERT_FALSE(g.step(cc)) << k;
+    if (k <= 194) {
+      ASSERT_NEAR(g.v, -82.5 + 17.5 * std::exp(-k / 100.0), kVoltTol) << k;
+    } else {
+      ASSERT_EQ(g.v, -80.0f) << k;
+    }
+  }
+}
+
+TEST(Lif, RefractoryLeakRelaxesTowardRestAndIgnoresInput) {
+  Params p = delta_lif();
+  p.v_reset = -60.0;    // above rest, so the leak is visible
+  p.refractory = 5.0;   // 10 steps: since_spike 1..9 refractory
+  NeuronConstants held = constants_of(p);
+  NeuronConstants leaky = held;
+  leaky.refractory_leak = true;
+  ASSERT_EQ(held.refractory_steps, 10);
+  const double d = std::exp(-kDt / 20.0);
+  Cell h, l;
+  for (Cell* cell : {&h, &l}) {
+    cell->v = -51.0f;
+    cell->ge = 20.0f;  // -65 + 34 d = -31.8 mV > -52: fires at once, v -> -60
+  }
+  ASSERT_TRUE(h.step(held));
+  ASSERT_TRUE(l.step(leaky));
+  ASSERT_EQ(l.v, -60.0f);
+  for (int s = 1; s <= 9; ++s) {
+    h.ge = 3.0f;  // a 3 mV input each refractory step, thrown away (delta synapses)
+    l.ge = 3.0f;
+    EXPECT_FALSE(h.step(held)) << s;
+    EXPECT_FALSE(l.step(leaky)) << s;
+    EXPECT_EQ(h.v, -60.0f) << s;                               // held at the reset
+    EXPECT_NEAR(l.v, -65.0 + 5.0 * std::pow(d, s), kVoltTol) << s;  // 5 mV above rest, leaking
+    EXPECT_EQ(l.ge, 0.0f) << s;
+  }
+  // since_spike 10: both integrate the 3 mV input from where they were.
+  h.ge = 3.0f;
+  l.ge = 3.0f;
+  EXPECT_FALSE(h.step(held));
+  EXPECT_FALSE(l.step(leaky));
+  EXPECT_NEAR(h.v, -65.0 + (5.0 + 3.0) * d, kVoltTol);
+  EXPECT_NEAR(l.v, -65.0 + (5.0 * std::pow(d, 9) + 3.0) * d, kVoltTol);
+}
+
+TEST(Lif, HoldBlocksIntegrationAndSpikesForExactlyHoldSteps) {
+  const NeuronConstants c = constants_of(plain_if());
+  Cell cell;
+  cell.hold = 3;
+  for (int k = 1; k <= 3; ++k) {
+    cell.ge = 20.0f;  // would take v from -65 to -45 > -52
+    EXPECT_FALSE(cell.step(c)) << k;
+    EXPECT_EQ(cell.v, -65.0f) << k;  // not integrated (and no leak without refractory_leak)
+    EXPECT_EQ(cell.hold, 3 - k) << k;
+    EXPECT_EQ(cell.ge, 0.0f) << k;   // the input is consumed all the same
+  }
+  cell.ge = 20.0f;
+  EXPECT_TRUE(cell.step(c));  // step 4: integrates to -45 and fires
+  EXPECT_EQ(cell.v, -65.0f);
+  EXPECT_EQ(cell.hold, 0);
+
+  // A held neuron above its threshold does not spike; released, it does (margin -40 + 52).
+  Cell above;
+  above.v = -40.0f;
+  above.hold = 1;
+  EXPECT_EQ(neuron_integrate(c, above.ref(c), true), 0.0f);
+  EXPECT_EQ(above.v, -40.0f);
+  EXPECT_EQ(neuron_integrate(c, above.ref(c), true), 12.0f);
+
+  // With refractory_leak a held neuron below rest relaxes up toward it: -65 - 10 d^k.
+  NeuronConstants leaky = constants_of(delta_lif());
+  leaky.refractory_leak = true;
+  const double d = std::exp(-kDt / 20.0);
+  Cell low;
+  low.v = -75.0f;
+  low.hold = 2;
+  for (int k = 1; k <= 2; ++k) {
+    low.ge = 4.0f;  // ignored while held
+    EXPECT_FALSE(low.step(leaky));
+    EXPECT_NEAR(low.v, -65.0 - 10.0 * std::pow(d, k), kVoltTol) << k;
+  }
+  low.ge = 4.0f;  // released: jump by 4 mV, then one step of leak
+  EXPECT_FALSE(low.step(leaky));
+  EXPECT_NEAR(low.v, -65.0 + (-10.0 * d * d + 4.0) * d, kVoltTol);
+
+  // Hold and refractoriness overlap, they do not add: refractory 2 ms (since_spike 1..3),
+  // a hold of 2 imposed at the spike ends first, and the neuron integrates at since_spike 4.
+  Params pr = plain_if();
+  pr.refractory = 2.0;
+  const NeuronConstants cr = constants_of(pr);
+  ASSERT_EQ(cr.refractory_steps, 4);
+  Cell both;
+  both.ge = 20.0f;
+  ASSERT_TRUE(both.step(cr));
+  neuron_inhibit(cr, both.ref(cr), 0.0f, 2);
+  for (int s = 1; s <= 3; ++s) {
+    both.ge = 20.0f;
+    EXPECT_FALSE(both.step(cr)) << s;
+    EXPECT_EQ(both.v, -65.0f) << s;
+  }
+  both.ge = 20.0f;
+  EXPECT_TRUE(both.step(cr));  // since_spike 4: -45 mV, fires
+}
+
+TEST(Lif, InhibitDropsVClampsAtTheFloorAndKeepsTheLongerHold) {
+  NeuronConstants c = constants_of(plain_if());
+  c.v_floor = -70.0f;
+  c.adaptive = true;  // so theta is reachable, to check inhibition leaves it alone
+  Cell cell;
+  cell.v = -60.0f;
+  cell.ge = 1.5f;
+  cell.gi = 0.5f;
+  cell.since = 7;
+  cell.theta = 21.0;
+  neuron_inhibit(c, cell.ref(c), 5.0f, 3);
+  EXPECT_EQ(cell.v, -65.0f);  // -60 - 5
+  EXPECT_EQ(cell.hold, 3);
+  neuron_inhibit(c, cell.ref(c), 5.0f, 2);
+  EXPECT_EQ(cell.v, -70.0f);  // -65 - 5, exactly the floor
+  EXPECT_EQ(cell.hold, 3);    // max(3, 2): a shorter hold does not cut a longer one short
+  neuron_inhibit(c, cell.ref(c), 5.0f, 7);
+  EXPECT_EQ(cell.v, -70.0f);  // -75 clamped to the floor
+  EXPECT_EQ(cell.hold, 7);    // max(3, 7)
+  neuron_inhibit(c, cell.ref(c), 0.0f, 0);
+  EXPECT_EQ(cell.v, -70.0f);
+  EXPECT_EQ(cell.hold, 7);
+  // Nothing else is touched.
+  EXPECT_EQ(cell.ge, 1.5f);
+  EXPECT_EQ(cell.gi, 0.5f);
+  EXPECT_EQ(cell.since, 7);
+  EXPECT_EQ(cell.theta, 21.0);
+}
+
+TEST(Lif, ThetaIsClampedToItsRangeWhilePlasticAndUntouchedWhenFrozen) {
+  Params p = plain_if();
+  p.adaptive = true;
+  p.offset = 20.0;  // threshold = -52 + theta - 20
+  p.tau_theta = 100.0;
+  NeuronConstants c = constants_of(p);
+  c.theta_min = 20.0;
+  c.theta_max = 24.0;
+  const double decay = std::exp(-kDt / 100.0);
+
+  // Decay floor: a resting neuron (v -65 < threshold >= -52) with theta 21 decays as
+  // 21 exp(-k / 200): 20.076 at k = 9, 19.976 at k = 10, so from k = 10 on theta = 20 exactly.
+  Cell rest;
+  rest.theta = 21.0;
+  for (int k = 1; k <= 40; ++k) {
+    ASSERT_FALSE(rest.step(c)) << k;
+    if (k <= 9) {
+      const double expected = 21.0 * std::pow(decay, k);
+      ASSERT_NEAR(rest.theta, expected, kThetaRelTol * expected) << k;
+      ASSERT_GT(rest.theta, 20.0) << k;
+    } else {
+      ASSERT_EQ(rest.theta, 20.0) << k;
+    }
+  }
+
+  // Ceiling: no decay (tau_theta 1e300: decay factor exactly 1), theta_plus 0.75, a neuron
+  // that fires every step (IF: -65 + 30 = -35 mV, above any threshold <= -48 mV).
+  Params q = p;
+  q.tau_theta = 1e300;
+  q.theta_plus = 0.75;
+  NeuronConstants cq = constants_of(q);
+  cq.theta_min = 20.0;
+  cq.theta_max = 24.0;
+  ASSERT_EQ(cq.theta_decay, 1.0);
+  Cell fire;
+  fire.theta = 22.5;
+  const std::vector<double> expected = {23.25, 24.0, 24.0, 24.0, 24.0};  // 24.75 clipped to 24
+  for (size_t k = 0; k < expected.size(); ++k) {
+    fire.ge = 30.0f;
+    ASSERT_TRUE(fire.step(cq)) << k;
+    EXPECT_EQ(fire.theta, expected[k]) << k;
+  }
+
+  // A theta below theta_min is raised to it at the first plastic step (decay, then clamp).
+  Cell low;
+  low.theta = 5.0;
+  low.step(cq);
+  EXPECT_EQ(low.theta, 20.0);
+
+  // Frozen: theta outside the range is neither clamped, decayed nor raised by spikes.
+  for (const double theta0 : {30.0, 5.0}) {
+    Cell frozen;
+    frozen.theta = theta0;
+    for (int k = 0; k < 10; ++k) {
+      frozen.ge = 30.0f;  // -35 mV: above both thresholds (-42 and -67 mV)
+      EXPECT_TRUE(frozen.step(c, /*plastic_theta=*/false)) << theta0 << " " << k;
+      EXPECT_EQ(frozen.theta, theta0) << k;
+    }
+  }
+}
+
+TEST(Lif, IntegrateReturnsTheMarginAndStepIsIntegrateThenFire) {
+  const NeuronConstants c = constants_of(plain_if());
+  // v -65 + 20 = -45, threshold -52: margin 7, v not yet reset, since_spike untouched.
+  Cell cell;
+  cell.ge = 20.0f;
+  EXPECT_EQ(neuron_integrate(c, cell.ref(c), true), 7.0f);
+  EXPECT_EQ(cell.v, -45.0f);
+  EXPECT_EQ(cell.since, kLongAgo);
+  neuron_fire(c, cell.ref(c), true);  // the reset and the refractory restart are fire's
+  EXPECT_EQ(cell.v, -65.0f);
+  EXPECT_EQ(cell.since, 0);
+  // Exactly at the threshold (-65 + 13 = -52) or below: margin 0.
+  Cell at;
+  at.ge = 13.0f;
+  EXPECT_EQ(neuron_integrate(c, at.ref(c), true), 0.0f);
+  EXPECT_EQ(at.v, -52.0f);
+  Cell below;
+  below.ge = 5.0f;
+  EXPECT_EQ(neuron_integrate(c, below.ref(c), true), 0.0f);
+
+  // Adaptive threshold: -52 + theta 25 - offset 20 = -47, so v -45 gives margin 2;
+  // firing adds theta_plus.
+  Params pa = plain_if();
+  pa.adaptive = true;
+  pa.theta_plus = 0.5;
+  pa.tau_theta = 1e300;  // decay factor 1: theta stays 25 until the spike
+  const NeuronConstants ca = constants_of(pa);
+  Cell adaptive;
+  adaptive.theta = 25.0;
+  adaptive.ge = 20.0f;
+  EXPECT_EQ(neuron_integrate(ca, adaptive.ref(ca), true), 2.0f);
+  EXPECT_EQ(adaptive.theta, 25.0);
+  neuron_fire(ca, adaptive.ref(ca), true);
+  EXPECT_EQ(adaptive.theta, 25.5);
+  neuron_fire(ca, adaptive.ref(ca), false);  // frozen: no theta_plus
+  EXPECT_EQ(adaptive.theta, 25.5);
+
+  // Spike blocking: v integrates above threshold but the margin is 0 while since <= block.
+  Params pb = plain_if();
+  pb.spike_block = 5.0;  // 10 steps
+  const NeuronConstants cb = constants_of(pb);
+  Cell blocked;
+  blocked.since = 5;  // 6 after the increment: blocked
+  blocked.ge = 20.0f;
+  EXPECT_EQ(neuron_integrate(cb, blocked.ref(cb), true), 0.0f);
+  EXPECT_EQ(blocked.v, -45.0f);
+
+  // neuron_step is integrate, then fire when the margin is positive: two D&C neurons
+  // (conductance, adaptive, refractory 10 steps, block 20 steps) under the same varying
+  // drive stay bit-identical over 2000 steps.
+  Params dc;
+  dc.spike_block = 10.0;
+  dc.tau_theta = 1000.0;  // a visible theta decay
+  const NeuronConstants cd = constants_of(dc);
+  Cell whole, split;
+  whole.theta = split.theta = 20.0;
+  int spikes = 0;
+  for (int t = 0; t < 2000; ++t) {
+    const float ge = 0.8f * static_cast<float>(t % 7);
+    const float gi = t % 5 == 0 ? 0.5f : 0.0f;
+    whole.ge += ge;
+    split.ge += ge;
+    whole.gi += gi;
+    split.gi += gi;
+    const bool a = whole.step(cd);
+    const float margin = neuron_integrate(cd, split.ref(cd), true);
+    const bool b = margin > 0.0f;
+    if (b) neuron_fire(cd, split.ref(cd), true);
+    ASSERT_EQ(a, b) << t;
+    ASSERT_EQ(whole.v, split.v) << t;
+    ASSERT_EQ(whole.ge, split.ge) << t;
+    ASSERT_EQ(whole.gi, split.gi) << t;
+    ASSERT_EQ(whole.since, split.since) << t;
+    ASSERT_EQ(whole.theta, split.theta) << t;
+    spikes += a ? 1 : 0;
+  }
+  EXPECT_GT(spikes, 10);  // the comparison covered many spikes, not only subthreshold steps
 }
 
 }  // namespace

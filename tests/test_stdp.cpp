@@ -1,7 +1,8 @@
 // Tests for the trace STDP rule (model/stdp.hpp), the ideal device's clipping
 // (model/device.hpp) and the CPU backend's column normalisation: hand-built spike pairs
 // against closed forms computed in double, the triplet (post2) factor, bounds, and the
-// normalisation of each neuron's input weights to a fixed sum.
+// normalisation of each neuron's input weights to a fixed sum. Then the window rule
+// (model/window_stdp.hpp): its table, its branches, and weights changed spike by spike.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -12,10 +13,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "backend/cpu_backend.hpp"
 #include "backend/cpu_simulation.hpp"
 #include "config/network_config.hpp"
 #include "model/device.hpp"
 #include "model/stdp.hpp"
+#include "model/window_stdp.hpp"
 #include "network/network.hpp"
 
 namespace {
@@ -325,6 +328,150 @@ TEST(Stdp, NormalizeColumnsOfInitialWeights) {
     for (uint32_t i = 0; i < s.n_inputs; ++i) sum += s.g[static_cast<size_t>(i) * s.n_neurons + j];
     EXPECT_NEAR(sum, 78.0, kColumnSumTol) << "column " << j;
   }
+}
+
+
+// Window rule (model/window_stdp.hpp): the potentiation table, the rule's two branches, and
+// weight changes through the CPU backend counted spike by spike.
+
+// anddudkin_mem's window rule: a_plus 0.005, tau_plus 4 ms, window 10 ms, a_minus 0.003.
+memsnn::Network anddudkin_network(const nlohmann::json& patch = nlohmann::json::object()) {
+  nlohmann::json doc = memsnn::preset_json("anddudkin_mem");
+  doc.merge_patch(patch);
+  return memsnn::build_network(memsnn::config_from_json(doc), 28, 28);
+}
+
+TEST(WindowStdp, PotentiationTableIsAPlusTimesTheExponential) {
+  // dt 1 ms: window 10 ms = 10 steps, table entries k = 0..10 hold 0.005 exp(-k / 4), each the
+  // double value rounded once to float.
+  const memsnn::Network net = anddudkin_network();
+  EXPECT_EQ(net.rule, memsnn::LearningRule::kWindowStdp);
+  EXPECT_EQ(net.window.window_steps, 10u);
+  EXPECT_EQ(net.window.a_minus, 0.003f);
+  ASSERT_EQ(net.window_potentiation.size(), 11u);
+  for (uint32_t k = 0; k <= 10; ++k) {
+    const double expected = 0.005 * std::exp(-static_cast<double>(k) * 1.0 / 4.0);
+    EXPECT_NEAR(net.window_potentiation[k], expected, kFloatU * expected) << "k " << k;
+  }
+  EXPECT_EQ(net.window_potentiation[0], 0.005f);  // exp(0) = 1: a_plus itself
+  // dt 0.5 ms: the same 10 ms window spans 20 steps, entries 0.005 exp(-k 0.5 / 4).
+  const memsnn::Network half = anddudkin_network({{"dt_ms", 0.5}});
+  EXPECT_EQ(half.window.window_steps, 20u);
+  ASSERT_EQ(half.window_potentiation.size(), 21u);
+  for (uint32_t k = 0; k <= 20; ++k) {
+    const double expected = 0.005 * std::exp(-static_cast<double>(k) * 0.5 / 4.0);
+    EXPECT_NEAR(half.window_potentiation[k], expected, kFloatU * expected) << "k " << k;
+  }
+  // Other parameters: a_plus 0.01, tau_plus 2 ms, window 3 ms at dt 1 ms: 0.01 exp(-k / 2), k <= 3.
+  const memsnn::Network other =
+      anddudkin_network({{"learning", {{"a_plus", 0.01}, {"tau_plus_ms", 2.0}, {"window_ms", 3.0},
+                                        {"a_minus", 0.25}}}});
+  EXPECT_EQ(other.window.a_minus, 0.25f);
+  ASSERT_EQ(other.window_potentiation.size(), 4u);
+  for (uint32_t k = 0; k <= 3; ++k) {
+    const double expected = 0.01 * std::exp(-static_cast<double>(k) / 2.0);
+    EXPECT_NEAR(other.window_potentiation[k], expected, kFloatU * expected) << "k " << k;
+  }
+  // The trace rule keeps no table.
+  const memsnn::Network dc = dc_network();
+  EXPECT_EQ(dc.rule, memsnn::LearningRule::kTraceStdp);
+  EXPECT_TRUE(dc.window_potentiation.empty());
+}
+
+TEST(WindowStdp, DwIsTheTableInsideTheWindowAndMinusAMinusOutside) {
+  const memsnn::Network net = anddudkin_network();
+  const float* table = net.window_potentiation.data();
+  for (uint64_t k = 0; k <= 10; ++k) {
+    EXPECT_EQ(memsnn::window_dw(net.window, table, k), table[k]) << "k " << k;  // k dt <= 10 ms
+    EXPECT_GT(memsnn::window_dw(net.window, table, k), 0.0f) << "k " << k;
+  }
+  EXPECT_EQ(memsnn::window_dw(net.window, table, 11), -0.003f);  // 11 ms: just outside
+  EXPECT_EQ(memsnn::window_dw(net.window, table, 1000), -0.003f);
+  // An input that never spiked: CpuSimulation::reset() puts the clock 2^62 steps after
+  // every input's "last spike"; the largest distance too must depress, not index the table.
+  EXPECT_EQ(memsnn::window_dw(net.window, table, uint64_t{1} << 62), -0.003f);
+  EXPECT_EQ(memsnn::window_dw(net.window, table, ~uint64_t{0}), -0.003f);
+}
+
+// Four inputs (2x2 image) into one IF neuron (threshold 2.25 mV, no leak, delta synapses),
+// learning with the window rule. a_plus = 2^-7 and a_minus = 2^-8 keep every weight change
+// exact in float. At 1000 Hz and dt = 1 ms a pixel of 255 spikes every step (p = 1) and a
+// pixel of 0 never does.
+nlohmann::json window_doc() {
+  return nlohmann::json::parse(R"({
+    "name": "window", "dt_ms": 1.0,
+    "populations": {"input": {"type": "poisson", "size": 4},
+                    "out": {"type": "if", "size": 1, "v_rest_mV": 0, "v_reset_mV": 0, "v_thresh_mV": 2.25,
+                            "refractory_ms": 0, "tau_ge_ms": 0, "tau_gi_ms": 0}},
+    "projections": {"x": {"type": "dense_crossbar", "from": "input", "to": "out", "plastic": true}},
+    "learning": {"type": "window", "a_plus": 0.0078125, "a_minus": 0.00390625, "tau_plus_ms": 4,
+                 "window_ms": 10, "w_min": 0, "w_max": 1, "normalize_sum": 0},
+    "encoder": {"max_rate_hz": 1000, "min_spikes": 0, "max_retries": 0},
+    "protocol": {"presentation_ms": 30, "rest_ms": 0}})");
+}
+
+// Trains one presentation of pixels (255, 255, 0, 0) from weights (1, 0.25, 0.5, 2^-6).
+memsnn::NetworkState train_window_network(const memsnn::Network& net, memsnn::PresentationResult& result) {
+  memsnn::CpuBackend backend(net, 1);
+  memsnn::NetworkState s = backend.state();
+  s.g = {1.0f, 0.25f, 0.5f, 0.015625f};
+  backend.set_state(s);
+  const std::vector<uint8_t> image = {255, 255, 0, 0};
+  backend.train({image.data(), 0, memsnn::Phase::kTrain}, result);
+  return backend.state();
+}
+
+TEST(WindowStdp, EachPostSpikePotentiatesActiveInputsAndDepressesSilentOnes) {
+  // Inputs 0 and 1 drive the neuron by w0 + w1 in [1.25, 1.36] mV per step (input delivered
+  // at step t acts at t + 1): v = 0, d, 2d > 2.25 -> spike at step 2, reset to 0, and again
+  // every second step: steps 2, 4, ..., 28 = 14 spikes in 30 steps (one d stays < 2.25).
+  // At each post spike inputs 0 and 1 spiked in the same step (k = 0): +a_plus; inputs 2
+  // and 3 never spiked: -a_minus. So after 14 spikes:
+  //   w0 = 1 (each +a_plus clipped at w_max)          w1 = 0.25 + 14 * 2^-7 = 0.359375
+  //   w2 = 0.5 - 14 * 2^-8 = 0.4453125                w3 = 2^-6 - 4 * 2^-8 = 0 after the
+  //   4th spike, then clipped at w_min.
+  const memsnn::Network net = memsnn::build_network(memsnn::config_from_json(window_doc()), 2, 2);
+  memsnn::PresentationResult r;
+  const memsnn::NetworkState after = train_window_network(net, r);
+  ASSERT_EQ(r.counts.size(), 1u);
+  EXPECT_EQ(r.counts[0], 14u);
+  EXPECT_EQ(r.layer_spikes, 14u);
+  EXPECT_EQ(r.input_spikes, 2u * 30u);  // two inputs at p = 1, two at p = 0
+  ASSERT_EQ(after.g.size(), 4u);
+  EXPECT_EQ(after.g[0], 1.0f);
+  EXPECT_EQ(after.g[1], 0.359375f);
+  EXPECT_EQ(after.g[2], 0.4453125f);
+  EXPECT_EQ(after.g[3], 0.0f);
+}
+
+TEST(WindowStdp, APostSpikeOneStepAfterTheLastInputTakesTheSecondTableEntry) {
+  // As above, then 3 ms of rest with learning on. After the last presentation step (29,
+  // v = d, another d delivered) the first rest step reaches 2d and fires, one step after the
+  // inputs last spiked: k = 1, so w1 gains a_plus exp(-1/4) and w2 loses one more a_minus.
+  // The rest spike is not counted; the remaining rest steps have no input and no spike.
+  nlohmann::json doc = window_doc();
+  doc["protocol"]["rest_ms"] = 3;
+  const memsnn::Network net = memsnn::build_network(memsnn::config_from_json(doc), 2, 2);
+  memsnn::PresentationResult r;
+  const memsnn::NetworkState after = train_window_network(net, r);
+  EXPECT_EQ(r.counts[0], 14u);
+  EXPECT_EQ(after.g[0], 1.0f);
+  // One float addition to 0.359375 (ulp 3e-8) of a once-rounded table entry.
+  EXPECT_NEAR(after.g[1], 0.359375 + 0.0078125 * std::exp(-0.25), 6e-8);
+  EXPECT_EQ(after.g[2], 0.4453125f - 0.00390625f);  // 15 depressions in all, exact
+  EXPECT_EQ(after.g[3], 0.0f);
+}
+
+TEST(WindowStdp, NoPostSpikeNoChange) {
+  // Threshold out of reach: the inputs spike every step, but only post spikes change weights.
+  nlohmann::json doc = window_doc();
+  doc["populations"]["out"]["v_thresh_mV"] = 1000;
+  const memsnn::Network net = memsnn::build_network(memsnn::config_from_json(doc), 2, 2);
+  memsnn::PresentationResult r;
+  const memsnn::NetworkState after = train_window_network(net, r);
+  EXPECT_EQ(r.layer_spikes, 0u);
+  EXPECT_EQ(r.input_spikes, 60u);
+  EXPECT_EQ(after.g, (std::vector<float>{1.0f, 0.25f, 0.5f, 0.015625f}));
 }
 
 }  // namespace

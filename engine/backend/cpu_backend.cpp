@@ -62,8 +62,10 @@ void CpuBackend::between(CpuSimulation& sim, bool learn) {
 std::pair<uint64_t, uint64_t> CpuBackend::present_once(CpuSimulation& sim, const PresentationRequest& request,
                                                        double rate, uint32_t attempt, bool learn,
                                                        std::vector<uint32_t>& counts) {
+  const uint32_t steps = request.phase == Phase::kTrain ? m_net.presentation_steps : m_net.test_presentation_steps;
   const SpikeTotals t = sim.present(request.pixels, rate, input_stream(static_cast<uint32_t>(request.phase), attempt),
-                                    request.sample, m_state.g.data(), m_state.theta.data(), learn, counts.data());
+                                    request.sample, steps, m_state.g.data(), m_state.theta.data(), learn,
+                                    counts.data());
   return {t.layer, t.inputs};
 }
 

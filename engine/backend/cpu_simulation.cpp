@@ -6,6 +6,7 @@
 #include "core/rng.hpp"
 #include "model/device.hpp"
 #include "model/poisson.hpp"
+#include "model/window_stdp.hpp"
 
 namespace memsnn {
 
@@ -18,9 +19,11 @@ CpuSimulation::CpuSimulation(const Network& net)
     m_pops[p].ge.resize(n);
     m_pops[p].gi.resize(n);
     m_pops[p].since_spike.resize(n);
+    m_pops[p].hold.resize(n);
     m_pops[p].spikes.reserve(n);
   }
   m_pre.resize(m_n_in);
+  m_last_pre.resize(m_n_in);
   m_post1.resize(m_n);
   m_post2.resize(m_n);
   m_threshold.resize(m_n_in);
@@ -35,7 +38,11 @@ void CpuSimulation::reset() {
     std::fill(pop.ge.begin(), pop.ge.end(), 0.0f);
     std::fill(pop.gi.begin(), pop.gi.end(), 0.0f);
     std::fill(pop.since_spike.begin(), pop.since_spike.end(), kLongAgo);
+    std::fill(pop.hold.begin(), pop.hold.end(), 0);
   }
+  // Inputs that never spiked are as far outside any window as the clock allows.
+  m_clock = uint64_t{1} << 62;
+  std::fill(m_last_pre.begin(), m_last_pre.end(), 0);
   std::fill(m_pre.begin(), m_pre.end(), 0.0f);
   std::fill(m_post1.begin(), m_post1.end(), 0.0f);
   std::fill(m_post2.begin(), m_post2.end(), 0.0f);
@@ -104,25 +111,61 @@ void CpuSimulation::apply_stdp(float* g) {
   }
 }
 
+void CpuSimulation::apply_window_stdp(float* g) {
+  for (const uint32_t i : m_input_spikes) m_last_pre[i] = m_clock;
+  const float* table = m_net.window_potentiation.data();
+  const float lo = m_net.w_min, hi = m_net.w_max;
+  for (const uint32_t j : m_pops[m_net.learning_layer].spikes) {
+    float* cell = g + j;
+    for (uint32_t i = 0; i < m_n_in; ++i, cell += m_n) {
+      *cell = ideal_device_update(*cell, window_dw(m_net.window, table, m_clock - m_last_pre[i]), lo, hi);
+    }
+  }
+}
+
+// Integrate, threshold, reset one population; in a winner-take-all population at most
+// the neuron furthest above its threshold spikes and every other neuron is inhibited.
+void CpuSimulation::integrate_population(size_t p, double* theta, bool learn) {
+  auto& pop = m_pops[p];
+  const NeuronConstants& c = m_net.populations[p].constants;
+  double* th = (p == m_net.learning_layer && c.adaptive) ? theta : nullptr;
+  auto ref = [&](uint32_t j) {
+    return NeuronRef{pop.v[j], pop.ge[j], pop.gi[j], pop.since_spike[j], pop.hold[j], th ? th + j : nullptr};
+  };
+  pop.spikes.clear();
+  const uint32_t n = static_cast<uint32_t>(pop.v.size());
+  if (static_cast<int32_t>(p) != m_net.wta_population) {
+    for (uint32_t j = 0; j < n; ++j) {
+      if (neuron_step(c, ref(j), learn)) pop.spikes.push_back(j);
+    }
+    return;
+  }
+  float best = 0.0f;
+  uint32_t winner = n;
+  for (uint32_t j = 0; j < n; ++j) {
+    const float margin = neuron_integrate(c, ref(j), learn);
+    if (margin > best) {
+      best = margin;
+      winner = j;
+    }
+  }
+  if (winner == n) return;
+  neuron_fire(c, ref(winner), learn);
+  pop.spikes.push_back(winner);
+  for (uint32_t j = 0; j < n; ++j) {
+    if (j != winner) neuron_inhibit(c, ref(j), m_net.wta.weight, m_net.wta.hold_steps);
+  }
+}
+
 uint64_t CpuSimulation::step(float* g, double* theta, bool learn, uint32_t* counts) {
-  if (learn) {
+  ++m_clock;
+  if (learn && m_net.rule == LearningRule::kTraceStdp) {
     const StdpConstants& c = m_net.stdp;
     for (float& x : m_pre) x = decay_and_flush(x, c.decay_pre);
     for (float& x : m_post1) x = decay_and_flush(x, c.decay_post1);
     for (float& x : m_post2) x = decay_and_flush(x, c.decay_post2);
   }
-  // Integrate, threshold, reset.
-  for (size_t p = 0; p < m_pops.size(); ++p) {
-    auto& pop = m_pops[p];
-    const NeuronConstants& c = m_net.populations[p].constants;
-    double* th = (p == m_net.learning_layer && c.adaptive) ? theta : nullptr;
-    pop.spikes.clear();
-    const uint32_t n = static_cast<uint32_t>(pop.v.size());
-    for (uint32_t j = 0; j < n; ++j) {
-      NeuronRef ref{pop.v[j], pop.ge[j], pop.gi[j], pop.since_spike[j], th ? th + j : nullptr};
-      if (neuron_step(c, ref, learn)) pop.spikes.push_back(j);
-    }
-  }
+  for (size_t p = 0; p < m_pops.size(); ++p) integrate_population(p, theta, learn);
   // Deliver: crossbar rows of the inputs that spiked (event-driven), then fixed projections.
   auto& layer = m_pops[m_net.learning_layer];
   float* target = (m_net.crossbar_target == Channel::kExcitatory ? layer.ge : layer.gi).data();
@@ -131,16 +174,22 @@ uint64_t CpuSimulation::step(float* g, double* theta, bool learn, uint32_t* coun
     for (uint32_t j = 0; j < m_n; ++j) target[j] += row[j];
   }
   for (const auto& p : m_net.fixed_projections) deliver_fixed(p);
-  if (learn && m_net.plastic) apply_stdp(g);
+  if (learn && m_net.plastic) {
+    if (m_net.rule == LearningRule::kTraceStdp) {
+      apply_stdp(g);
+    } else {
+      apply_window_stdp(g);
+    }
+  }
   for (const uint32_t j : layer.spikes) ++counts[j];
   return layer.spikes.size();
 }
 
 SpikeTotals CpuSimulation::present(const uint8_t* pixels, double max_rate_hz, uint32_t stream, uint32_t sample,
-                                   float* g, double* theta, bool learn, uint32_t* counts) {
+                                   uint32_t steps, float* g, double* theta, bool learn, uint32_t* counts) {
   prepare_input(pixels, max_rate_hz);
   SpikeTotals totals;
-  for (uint32_t t = 0; t < m_net.presentation_steps; ++t) {
+  for (uint32_t t = 0; t < steps; ++t) {
     draw_input_spikes(stream, sample, t);
     totals.inputs += m_input_spikes.size();
     totals.layer += step(g, theta, learn, counts);

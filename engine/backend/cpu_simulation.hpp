@@ -4,8 +4,10 @@
 //
 // Step order (Brian2's default, as the authors' code): draw input spikes; integrate every
 // neuron and test thresholds (reset at once: only v and since_spike change, which the
-// synapses do not read); deliver spikes (crossbar rows of the inputs that spiked, fixed
-// projections); STDP: pre spikes, then post spikes.
+// synapses do not read); in a winner-take-all population only the neuron furthest above
+// its threshold (lowest index on a tie) spikes and the others are inhibited at once;
+// deliver spikes (crossbar rows of the inputs that spiked, fixed projections); learning:
+// trace STDP on pre spikes, then on post spikes, or the window rule on post spikes.
 #pragma once
 
 #include <cstdint>
@@ -27,10 +29,10 @@ class CpuSimulation {
   // Resting state: v = v_rest, synaptic variables and traces 0, not refractory.
   void reset();
 
-  // Present one image (encoded pixels) for presentation_steps. With `learn`, STDP changes
-  // `g` and theta adapts; counts[j] += spikes of learning-layer neuron j.
+  // Present one image (encoded pixels) for `steps` steps. With `learn`, the learning rule
+  // changes `g` and theta adapts; counts[j] += spikes of learning-layer neuron j.
   SpikeTotals present(const uint8_t* pixels, double max_rate_hz, uint32_t stream, uint32_t sample,
-                      float* g, double* theta, bool learn, uint32_t* counts);
+                      uint32_t steps, float* g, double* theta, bool learn, uint32_t* counts);
 
   // rest_steps without input (learning continues if `learn`).
   void rest(float* g, double* theta, bool learn);
@@ -43,8 +45,10 @@ class CpuSimulation {
   void prepare_input(const uint8_t* pixels, double max_rate_hz);
   void draw_input_spikes(uint32_t stream, uint32_t sample, uint32_t step);
   uint64_t step(float* g, double* theta, bool learn, uint32_t* counts);
+  void integrate_population(size_t p, double* theta, bool learn);
   void deliver_fixed(const FixedProjectionSpec& p);
   void apply_stdp(float* g);
+  void apply_window_stdp(float* g);
 
   const Network& m_net;
   uint32_t m_n_in = 0;
@@ -52,10 +56,13 @@ class CpuSimulation {
   struct Population {
     std::vector<float> v, ge, gi;
     std::vector<int32_t> since_spike;
+    std::vector<int32_t> hold;     // winner-take-all hold (steps left)
     std::vector<uint32_t> spikes;  // indices that spiked this step
   };
   std::vector<Population> m_pops;
   std::vector<float> m_pre, m_post1, m_post2;  // STDP traces
+  std::vector<uint64_t> m_last_pre;            // window rule: step of each input's last spike
+  uint64_t m_clock = 0;                        // steps simulated since reset()
   std::vector<uint32_t> m_threshold;           // per input, this presentation
   std::vector<uint32_t> m_active_groups;       // groups of 4 inputs with any non-zero rate
   std::vector<uint32_t> m_input_spikes;        // inputs that spiked this step

@@ -1,4 +1,5 @@
 // JSON <-> NetworkConfig with strict validation: every key is known, typed and in range.
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <limits>
@@ -88,6 +89,26 @@ class FieldReader {
     out = s;
   }
 
+  // A list of distinct class labels 0..255.
+  void class_list(const std::string& key, std::vector<uint32_t>& out) {
+    const json* v = take(key);
+    if (!v) return;
+    if (!v->is_array()) fail(join_path(m_path, key), "must be a list of class labels");
+    std::vector<uint32_t> list;
+    for (const auto& e : *v) {
+      // nlohmann keeps integers built in C++ as signed, parsed ones as unsigned: take both.
+      if (!e.is_number_integer() || e.get<int64_t>() < 0 || e.get<int64_t>() > 255) {
+        fail(join_path(m_path, key), "entries must be class labels in [0, 255]");
+      }
+      const auto label = e.get<uint32_t>();
+      if (std::find(list.begin(), list.end(), label) != list.end()) {
+        fail(join_path(m_path, key), "class " + std::to_string(label) + " is listed twice");
+      }
+      list.push_back(label);
+    }
+    out = list;
+  }
+
   const json* object(const std::string& key) {
     const json* v = take(key);
     if (v && !v->is_object()) fail(join_path(m_path, key), "must be a JSON object");
@@ -136,7 +157,8 @@ const std::map<std::string, NeuronKind> kNeuronKinds = {
 const std::map<std::string, ProjectionKind> kProjectionKinds = {
     {"dense_crossbar", ProjectionKind::kDenseCrossbar},
     {"one_to_one", ProjectionKind::kOneToOne},
-    {"all_but_self", ProjectionKind::kAllButSelf}};
+    {"all_but_self", ProjectionKind::kAllButSelf},
+    {"winner_take_all", ProjectionKind::kWinnerTakeAll}};
 
 template <typename E>
 std::set<std::string> names_of(const std::map<std::string, E>& m) {
@@ -171,6 +193,8 @@ PopulationConfig read_population(const json& j, const std::string& path) {
     r.number("e_inh_mV", p.e_inh_mV, -1000, 1000, "mV");
     r.number("tau_ge_ms", p.tau_ge_ms, 0, kHuge, "ms");
     r.number("tau_gi_ms", p.tau_gi_ms, 0, kHuge, "ms");
+    r.boolean("refractory_leak", p.refractory_leak);
+    r.number("v_floor_mV", p.v_floor_mV, -1000, 1000, "mV");
     if (p.type == NeuronKind::kLifConductance && (p.tau_ge_ms == 0 || p.tau_gi_ms == 0)) {
       FieldReader::fail(r.path("tau_ge_ms"), "conductance synapses need tau_ge_ms and tau_gi_ms > 0");
     }
@@ -182,7 +206,16 @@ PopulationConfig read_population(const json& j, const std::string& path) {
       ar.number("theta_plus_mV", t.theta_plus_mV, 0, 1000, "mV");
       ar.number("tau_theta_ms", t.tau_theta_ms, 0, 1e300, "ms", true);
       ar.number("offset_mV", t.offset_mV, -1000, 1000, "mV");
+      ar.number("theta_min_mV", t.theta_min_mV, 0, 1e6, "mV");
+      ar.number("theta_max_mV", t.theta_max_mV, 0, 1e6, "mV");
       ar.finish();
+      if (t.theta_min_mV > t.theta_max_mV) {
+        FieldReader::fail(ar.path("theta_max_mV"), "must be at least theta_min_mV");
+      }
+      if (t.enabled && (t.theta_init_mV < t.theta_min_mV || t.theta_init_mV > t.theta_max_mV)) {
+        FieldReader::fail(ar.path("theta_init_mV"), fmt(t.theta_init_mV) + " is outside [theta_min_mV, theta_max_mV] = [" +
+                                                        fmt(t.theta_min_mV) + ", " + fmt(t.theta_max_mV) + "]");
+      }
     }
   }
   r.finish();
@@ -204,11 +237,15 @@ ProjectionConfig read_projection(const json& j, const std::string& path) {
   p.target = target == "exc" ? Channel::kExcitatory : Channel::kInhibitory;
   if (p.type == ProjectionKind::kDenseCrossbar) {
     r.boolean("plastic", p.plastic);
+    r.choice("init_distribution", p.init_distribution, {"uniform", "normal"});
     r.number("init_scale", p.init_scale, 0, 1);
     r.number("init_offset", p.init_offset, 0, 1);
+    r.number("init_mean", p.init_mean, 0, 1);
+    r.number("init_std", p.init_std, 0, 1);
   } else {
     p.plastic = false;
-    r.number("weight", p.weight, 0, kHuge);
+    r.number("weight", p.weight, 0, kHuge, p.type == ProjectionKind::kWinnerTakeAll ? "mV" : "");
+    if (p.type == ProjectionKind::kWinnerTakeAll) r.number("refractory_ms", p.refractory_ms, 0, kHuge, "ms");
   }
   r.finish();
   return p;
@@ -249,7 +286,7 @@ NetworkConfig config_from_json(const json& j) {
   if (const json* l = r.object("learning")) {
     FieldReader lr(*l, "learning");
     auto& x = c.learning;
-    lr.choice("type", x.type, {"stdp", "none"});
+    lr.choice("type", x.type, {"stdp", "window", "none"});
     lr.number("tau_pre_ms", x.tau_pre_ms, 0, kHuge, "ms", true);
     lr.number("tau_post1_ms", x.tau_post1_ms, 0, kHuge, "ms", true);
     lr.number("tau_post2_ms", x.tau_post2_ms, 0, kHuge, "ms", true);
@@ -258,6 +295,10 @@ NetworkConfig config_from_json(const json& j) {
     lr.number("w_min", x.w_min, 0, 1);
     lr.number("w_max", x.w_max, 0, 1);
     lr.number("normalize_sum", x.normalize_sum, 0, kHuge);
+    lr.number("a_plus", x.a_plus, 0, 1);
+    lr.number("a_minus", x.a_minus, 0, 1);
+    lr.number("tau_plus_ms", x.tau_plus_ms, 0, kHuge, "ms", true);
+    lr.number("window_ms", x.window_ms, 0, 10000, "ms");
     lr.finish();
     if (x.w_min >= x.w_max) FieldReader::fail("learning.w_max", "must be greater than learning.w_min");
   }
@@ -292,6 +333,7 @@ NetworkConfig config_from_json(const json& j) {
     FieldReader pr(*p, "protocol");
     auto& x = c.protocol;
     pr.number("presentation_ms", x.presentation_ms, 0, 1e6, "ms", true);
+    pr.number("test_presentation_ms", x.test_presentation_ms, 0, 1e6, "ms");
     pr.number("rest_ms", x.rest_ms, 0, 1e6, "ms");
     pr.choice("between", x.between, {"rest", "reset"});
     pr.integer("epochs", x.epochs, 0, 100000);
@@ -300,6 +342,7 @@ NetworkConfig config_from_json(const json& j) {
     pr.integer("label_window", x.label_window, 1, 100000000);
     pr.integer("label_interval", x.label_interval, 1, 100000000);
     pr.boolean("shuffle_epochs", x.shuffle_epochs);
+    pr.class_list("classes", x.classes);
     pr.finish();
   }
   r.finish();
@@ -326,10 +369,13 @@ json config_to_json(const NetworkConfig& c) {
       q["e_inh_mV"] = p.e_inh_mV;
       q["tau_ge_ms"] = p.tau_ge_ms;
       q["tau_gi_ms"] = p.tau_gi_ms;
+      q["refractory_leak"] = p.refractory_leak;
+      q["v_floor_mV"] = p.v_floor_mV;
       const auto& t = p.adaptive_threshold;
       q["adaptive_threshold"] = {{"enabled", t.enabled},           {"theta_init_mV", t.theta_init_mV},
                                  {"theta_plus_mV", t.theta_plus_mV}, {"tau_theta_ms", t.tau_theta_ms},
-                                 {"offset_mV", t.offset_mV}};
+                                 {"offset_mV", t.offset_mV},         {"theta_min_mV", t.theta_min_mV},
+                                 {"theta_max_mV", t.theta_max_mV}};
     }
     j["populations"][name] = q;
   }
@@ -341,17 +387,23 @@ json config_to_json(const NetworkConfig& c) {
     q["target"] = p.target == Channel::kExcitatory ? "exc" : "inh";
     if (p.type == ProjectionKind::kDenseCrossbar) {
       q["plastic"] = p.plastic;
+      q["init_distribution"] = p.init_distribution;
       q["init_scale"] = p.init_scale;
       q["init_offset"] = p.init_offset;
+      q["init_mean"] = p.init_mean;
+      q["init_std"] = p.init_std;
     } else {
       q["weight"] = p.weight;
+      if (p.type == ProjectionKind::kWinnerTakeAll) q["refractory_ms"] = p.refractory_ms;
     }
     j["projections"][name] = q;
   }
   const auto& l = c.learning;
   j["learning"] = {{"type", l.type},         {"tau_pre_ms", l.tau_pre_ms}, {"tau_post1_ms", l.tau_post1_ms},
                    {"tau_post2_ms", l.tau_post2_ms}, {"nu_pre", l.nu_pre}, {"nu_post", l.nu_post},
-                   {"w_min", l.w_min},       {"w_max", l.w_max},           {"normalize_sum", l.normalize_sum}};
+                   {"w_min", l.w_min},       {"w_max", l.w_max},           {"normalize_sum", l.normalize_sum},
+                   {"a_plus", l.a_plus},     {"a_minus", l.a_minus},       {"tau_plus_ms", l.tau_plus_ms},
+                   {"window_ms", l.window_ms}};
   j["device"] = {{"type", c.device.type}, {"g_min_S", c.device.g_min_S}, {"g_max_S", c.device.g_max_S}};
   j["crossbar"] = {{"type", c.crossbar.type}, {"v_read_V", c.crossbar.v_read_V}};
   const auto& e = c.encoder;
@@ -363,11 +415,12 @@ json config_to_json(const NetworkConfig& c) {
                   {"downsample", e.downsample},
                   {"downsample_mode", e.downsample_mode}};
   const auto& p = c.protocol;
-  j["protocol"] = {{"presentation_ms", p.presentation_ms}, {"rest_ms", p.rest_ms},
+  j["protocol"] = {{"presentation_ms", p.presentation_ms}, {"test_presentation_ms", p.test_presentation_ms},
+                   {"rest_ms", p.rest_ms},
                    {"between", p.between},                 {"epochs", p.epochs},
                    {"train_samples", p.train_samples},     {"test_samples", p.test_samples},
                    {"label_window", p.label_window},       {"label_interval", p.label_interval},
-                   {"shuffle_epochs", p.shuffle_epochs}};
+                   {"shuffle_epochs", p.shuffle_epochs},   {"classes", p.classes}};
   return j;
 }
 

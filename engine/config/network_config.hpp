@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -18,6 +19,8 @@ struct AdaptiveThresholdConfig {
   double theta_plus_mV = 0.05;   // per spike
   double tau_theta_ms = 1e7;
   double offset_mV = 20.0;       // threshold = v_thresh + theta - offset
+  double theta_min_mV = 0.0;     // theta clamped to [theta_min, theta_max] while learning
+  double theta_max_mV = 1e6;
 };
 
 struct PopulationConfig {
@@ -33,10 +36,12 @@ struct PopulationConfig {
   double e_inh_mV = -100.0;
   double tau_ge_ms = 1.0;        // 0: delta synapses (current and IF kinds)
   double tau_gi_ms = 2.0;
+  bool refractory_leak = false;  // refractory v relaxes toward v_rest instead of being held
+  double v_floor_mV = -1000.0;   // v is clamped to at least this (default: never binds)
   AdaptiveThresholdConfig adaptive_threshold;
 };
 
-enum class ProjectionKind { kDenseCrossbar, kOneToOne, kAllButSelf };
+enum class ProjectionKind { kDenseCrossbar, kOneToOne, kAllButSelf, kWinnerTakeAll };
 enum class Channel { kExcitatory, kInhibitory };
 
 struct ProjectionConfig {
@@ -44,14 +49,20 @@ struct ProjectionConfig {
   std::string from;
   std::string to;
   Channel target = Channel::kExcitatory;
-  double weight = 1.0;           // fixed weight (one_to_one, all_but_self)
+  double weight = 1.0;           // fixed weight (one_to_one, all_but_self); winner_take_all:
+                                 // the drop of the losers' v (mV)
+  double refractory_ms = 0.0;    // winner_take_all: how long the losers are held
   bool plastic = true;           // dense_crossbar: learns with the learning rule
-  double init_scale = 0.3;       // dense_crossbar: w = init_scale * (U[0,1) + init_offset)
+  std::string init_distribution = "uniform";  // dense_crossbar initial weights:
+  double init_scale = 0.3;       // uniform: w = init_scale * (U[0,1) + init_offset)
   double init_offset = 0.01;
+  double init_mean = 0.5;        // normal: w ~ N(init_mean, init_std), clipped to [w_min, w_max]
+  double init_std = 0.1;
 };
 
 struct LearningConfig {
-  std::string type = "stdp";     // "stdp" (D&C trace rule) or "none"
+  std::string type = "stdp";     // "stdp" (D&C trace rule), "window" (post-triggered window
+                                 // rule, model/window_stdp.hpp) or "none"
   double tau_pre_ms = 20.0;
   double tau_post1_ms = 20.0;
   double tau_post2_ms = 40.0;
@@ -61,6 +72,10 @@ struct LearningConfig {
   double w_max = 1.0;
   double normalize_sum = 78.0;   // each neuron's input weights scaled to this sum before
                                  // each training image; 0 = off
+  double a_plus = 0.005;         // window rule: potentiation at dt = 0
+  double a_minus = 0.003;        // window rule: depression outside the window
+  double tau_plus_ms = 4.0;      // window rule: decay of the potentiation with dt
+  double window_ms = 10.0;       // window rule: inputs that spiked this recently potentiate
 };
 
 struct DeviceConfig {
@@ -86,6 +101,7 @@ struct EncoderConfig {
 
 struct ProtocolConfig {
   double presentation_ms = 350.0;
+  double test_presentation_ms = 0.0; // labelling and testing; 0 = presentation_ms
   double rest_ms = 150.0;
   std::string between = "rest";      // "rest": simulate rest_ms without input; "reset"
   uint32_t epochs = 1;
@@ -94,6 +110,7 @@ struct ProtocolConfig {
   uint32_t label_window = 10000;     // latest training responses used to assign labels
   uint32_t label_interval = 1000;    // reassign labels this often while training (progress)
   bool shuffle_epochs = false;       // reshuffle training order after the first epoch
+  std::vector<uint32_t> classes;     // train and test on these classes only; empty = all
 };
 
 struct NetworkConfig {

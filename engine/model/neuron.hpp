@@ -14,10 +14,15 @@
 //   with tau_ge = tau_gi = 0 the synapses are delta pulses: the current jumps v at once.
 // kIf: perfect integrator, v += Ie - Ii each step (delta synapses), no leak.
 //
-// Every kind: refractory period (v held, no spike), optional spike-blocking period (no
-// spike until that long after the last one; Diehl & Cook's `timer` quirk), optional
-// adaptive threshold: threshold = v_thresh + theta - offset, theta += theta_plus per spike,
-// tau_theta dtheta/dt = -theta; theta is frozen (no growth, no decay) while testing.
+// Every kind: refractory period (no integration, no spike; v held, or with refractory_leak
+// relaxing toward v_rest as tau_m dv/dt = v_rest - v), optional spike-blocking period (no
+// spike until that long after the last one; Diehl & Cook's `timer` quirk), a floor v_floor
+// below which v is clamped, optional adaptive threshold: threshold = v_thresh + theta -
+// offset, theta += theta_plus per spike, tau_theta dtheta/dt = -theta, theta clamped to
+// [theta_min, theta_max]; theta is frozen (no growth, no decay) while testing.
+//
+// A neuron is refractory for the steps 1 .. refractory_steps-1 after its spike, and for
+// `hold` more steps when a winner-take-all projection holds it (see below).
 #pragma once
 
 #include <cmath>
@@ -43,10 +48,14 @@ struct NeuronConstants {
   float decay_gi = 0.0f;         // exp(-dt / tau_gi)
   int32_t refractory_steps = 0;  // v held for steps 1 .. refractory_steps-1 after a spike
   int32_t block_steps = 0;       // spike allowed only when steps since last spike > this
+  bool refractory_leak = false;  // refractory v relaxes toward v_rest (else held)
+  float v_floor = -1000.0f;      // mV, v never below (the default never binds)
   bool adaptive = false;
   float theta_offset = 0.0f;     // mV
   double theta_plus = 0.0;       // mV per spike
   double theta_decay = 1.0;      // exp(-dt / tau_theta) per step (double: 1 - 5e-8 is not a float)
+  double theta_min = 0.0;        // mV
+  double theta_max = 1e6;        // mV
 };
 
 // Saturating counter: steps since the neuron last spiked.
@@ -70,7 +79,11 @@ MEMSNN_HOST_DEVICE inline float membrane_step(const NeuronConstants& c, float v,
       if (ge == 0.0f && gi == 0.0f) return c.v_rest + (v - c.v_rest) * c.decay_v;  // leak only
       const float a = 1.0f + ge + gi;
       const float v_inf = (c.v_rest + ge * c.e_exc + gi * c.e_inh) / a;
-      return v_inf + (v - v_inf) * expf(-c.dt_over_tau_m * a);
+      // exp in double, rounded once to float: host libm and CUDA agree on the float result
+      // except when the exact value lies within ~1e-16 of a rounding boundary, where
+      // expf implementations (up to 2 ulp apart) would often differ.
+      const float decay = static_cast<float>(exp(static_cast<double>(-c.dt_over_tau_m * a)));
+      return v_inf + (v - v_inf) * decay;
     }
     case NeuronKind::kLifCurrent: {
       if (c.decay_ge == 0.0f && c.decay_gi == 0.0f) {  // delta synapses: jump, then leak
@@ -93,30 +106,66 @@ struct NeuronRef {
   float& ge;
   float& gi;
   int32_t& since_spike;
-  double* theta;  // nullptr when the population has no adaptive threshold
+  int32_t& hold;   // extra refractory steps imposed by a winner-take-all projection
+  double* theta;   // nullptr when the population has no adaptive threshold
 };
 
-// One step for one neuron: integrate (unless refractory), decay the synaptic variables and
-// theta, test the threshold, and reset on a spike. Returns true on a spike.
-// `plastic_theta` is false while testing (theta frozen).
-MEMSNN_HOST_DEVICE inline bool neuron_step(const NeuronConstants& c, NeuronRef n, bool plastic_theta) {
+// First half of a step for one neuron: integrate (unless refractory), decay the synaptic
+// variables and theta. Returns how far v is above the threshold, <= 0 when it may not
+// spike this step. `plastic_theta` is false while testing (theta frozen).
+MEMSNN_HOST_DEVICE inline float neuron_integrate(const NeuronConstants& c, NeuronRef n, bool plastic_theta) {
   if (n.since_spike < kLongAgo) ++n.since_spike;
-  const bool refractory = n.since_spike < c.refractory_steps;
-  if (!refractory) n.v = membrane_step(c, n.v, n.ge, n.gi);
+  bool refractory = n.since_spike < c.refractory_steps;
+  if (n.hold > 0) {
+    --n.hold;
+    refractory = true;
+  }
+  if (!refractory) {
+    n.v = membrane_step(c, n.v, n.ge, n.gi);
+  } else if (c.refractory_leak) {
+    n.v = c.v_rest + (n.v - c.v_rest) * c.decay_v;
+  }
+  n.v = n.v < c.v_floor ? c.v_floor : n.v;
   n.ge = decay_and_flush(n.ge, c.decay_ge);
   n.gi = decay_and_flush(n.gi, c.decay_gi);
   float threshold = c.v_thresh;
   if (c.adaptive) {
-    if (plastic_theta) *n.theta *= c.theta_decay;
+    if (plastic_theta) {
+      double th = *n.theta * c.theta_decay;
+      th = th < c.theta_min ? c.theta_min : (th > c.theta_max ? c.theta_max : th);
+      *n.theta = th;
+    }
     threshold += static_cast<float>(*n.theta) - c.theta_offset;
   }
-  const bool spike = !refractory && n.since_spike > c.block_steps && n.v > threshold;
-  if (spike) {
-    n.v = c.v_reset;
-    n.since_spike = 0;
-    if (c.adaptive && plastic_theta) *n.theta += c.theta_plus;
+  if (refractory || n.since_spike <= c.block_steps) return 0.0f;
+  return n.v > threshold ? n.v - threshold : 0.0f;
+}
+
+// Second half, for a neuron that spikes: reset v, restart its refractory period, raise theta.
+MEMSNN_HOST_DEVICE inline void neuron_fire(const NeuronConstants& c, NeuronRef n, bool plastic_theta) {
+  n.v = c.v_reset;
+  n.since_spike = 0;
+  if (c.adaptive && plastic_theta) {
+    const double th = *n.theta + c.theta_plus;
+    *n.theta = th > c.theta_max ? c.theta_max : th;
   }
-  return spike;
+}
+
+// One whole step for a neuron that fires whenever it crosses. Returns true on a spike.
+MEMSNN_HOST_DEVICE inline bool neuron_step(const NeuronConstants& c, NeuronRef n, bool plastic_theta) {
+  if (neuron_integrate(c, n, plastic_theta) > 0.0f) {
+    neuron_fire(c, n, plastic_theta);
+    return true;
+  }
+  return false;
+}
+
+// Winner-take-all inhibition of a neuron that lost to this step's winner: v drops by
+// `drop` mV (not below v_floor) and the neuron is held for `hold_steps` steps.
+MEMSNN_HOST_DEVICE inline void neuron_inhibit(const NeuronConstants& c, NeuronRef n, float drop, int32_t hold_steps) {
+  const float v = n.v - drop;
+  n.v = v < c.v_floor ? c.v_floor : v;
+  n.hold = hold_steps > n.hold ? hold_steps : n.hold;
 }
 
 }  // namespace memsnn

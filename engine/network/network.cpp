@@ -31,11 +31,15 @@ NeuronConstants derive(const PopulationConfig& p, double dt) {
   c.decay_gi = p.type == NeuronKind::kIf ? 0.0f : decay(dt, p.tau_gi_ms);
   c.refractory_steps = steps_of(p.refractory_ms, dt);
   c.block_steps = steps_of(p.spike_block_ms, dt);
+  c.refractory_leak = p.refractory_leak;
+  c.v_floor = static_cast<float>(p.v_floor_mV);
   const auto& t = p.adaptive_threshold;
   c.adaptive = t.enabled;
   c.theta_offset = static_cast<float>(t.offset_mV);
   c.theta_plus = t.theta_plus_mV;
   c.theta_decay = std::exp(-dt / t.tau_theta_ms);
+  c.theta_min = t.theta_min_mV;
+  c.theta_max = t.theta_max_mV;
   return c;
 }
 
@@ -98,11 +102,21 @@ Network build_network(const NetworkConfig& config, uint32_t image_rows, uint32_t
     auto to = index.find(p.to);
     if (from == index.end()) fail(key + ".from", "no neuron population named \"" + p.from + "\"");
     if (to == index.end()) fail(key + ".to", "no neuron population named \"" + p.to + "\"");
+    if (p.type == ProjectionKind::kWinnerTakeAll && p.from != p.to) {
+      fail(key + ".to", "a winner_take_all projection must end where it starts");
+    }
     if (net.populations[from->second].size != net.populations[to->second].size) {
       fail(key, "one_to_one and all_but_self need populations of equal size");
     }
-    net.fixed_projections.push_back(
-        {name, p.type, from->second, to->second, p.target, static_cast<float>(p.weight)});
+    FixedProjectionSpec spec{name, p.type, from->second, to->second, p.target, static_cast<float>(p.weight), 0};
+    if (p.type == ProjectionKind::kWinnerTakeAll) {
+      if (net.wta_population >= 0) fail(key, "at most one winner_take_all projection is supported");
+      spec.hold_steps = steps_of(p.refractory_ms, dt);
+      net.wta = spec;
+      net.wta_population = static_cast<int32_t>(from->second);
+      continue;
+    }
+    net.fixed_projections.push_back(spec);
   }
   if (crossbars != 1) fail("projections", "exactly one dense_crossbar from \"input\" is required (found " +
                                               std::to_string(crossbars) + ")");
@@ -119,6 +133,17 @@ Network build_network(const NetworkConfig& config, uint32_t image_rows, uint32_t
   net.stdp.decay_post2 = decay(dt, l.tau_post2_ms);
   net.stdp.nu_pre = static_cast<float>(l.nu_pre);
   net.stdp.nu_post = static_cast<float>(l.nu_post);
+  if (l.type == "window") {
+    net.rule = LearningRule::kWindowStdp;
+    net.window.window_steps = static_cast<uint32_t>(steps_of(l.window_ms, dt));
+    net.window.a_minus = static_cast<float>(l.a_minus);
+    if (net.window.window_steps > kMaxWindowSteps) {
+      fail("learning.window_ms", "spans more than " + std::to_string(kMaxWindowSteps) + " time steps");
+    }
+    for (uint32_t s = 0; s <= net.window.window_steps; ++s) {
+      net.window_potentiation.push_back(static_cast<float>(l.a_plus * std::exp(-static_cast<double>(s) * dt / l.tau_plus_ms)));
+    }
+  }
   net.w_min = static_cast<float>(l.w_min);
   net.w_max = static_cast<float>(l.w_max);
   if (l.normalize_sum > 0 && l.normalize_sum > l.w_max * net.n_inputs) {
@@ -128,6 +153,9 @@ Network build_network(const NetworkConfig& config, uint32_t image_rows, uint32_t
   net.presentation_steps = static_cast<uint32_t>(steps_of(config.protocol.presentation_ms, dt));
   net.rest_steps = static_cast<uint32_t>(steps_of(config.protocol.rest_ms, dt));
   if (net.presentation_steps == 0) fail("protocol.presentation_ms", "shorter than one time step");
+  const double test_ms = config.protocol.test_presentation_ms;
+  net.test_presentation_steps = test_ms > 0 ? static_cast<uint32_t>(steps_of(test_ms, dt)) : net.presentation_steps;
+  if (net.test_presentation_steps == 0) fail("protocol.test_presentation_ms", "shorter than one time step");
   return net;
 }
 
@@ -137,18 +165,25 @@ NetworkState initial_state(const Network& net) {
   s.n_neurons = net.n_neurons();
   s.g.resize(static_cast<size_t>(s.n_inputs) * s.n_neurons);
   const auto& proj = net.config.projections;
-  double scale = 0.3, offset = 0.01;
+  ProjectionConfig crossbar;
   for (const auto& [name, p] : proj) {
-    if (p.type == ProjectionKind::kDenseCrossbar) {
-      scale = p.init_scale;
-      offset = p.init_offset;
-    }
+    if (p.type == ProjectionKind::kDenseCrossbar) crossbar = p;
   }
+  const bool normal = crossbar.init_distribution == "normal";
+  const auto stream = static_cast<uint32_t>(Stream::kWeightInit);
   for (uint32_t i = 0; i < s.n_inputs; ++i) {
     for (uint32_t j = 0; j < s.n_neurons; ++j) {
-      const float u = u32_to_unit_float(
-          random_u32(net.config.seed, static_cast<uint32_t>(Stream::kWeightInit), 0, i, j));
-      const double w = scale * (u + offset);
+      double w;
+      if (normal) {  // Box-Muller on lanes 0 and 1 of the cell's own block (sample 1)
+        const auto bits = philox_block(net.config.seed, stream, 1, i, j);
+        const double u1 = (static_cast<double>(bits.v[0]) + 1.0) / 4294967296.0;  // (0, 1]
+        const double u2 = static_cast<double>(bits.v[1]) / 4294967296.0;
+        const double z = std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * M_PI * u2);
+        w = crossbar.init_mean + crossbar.init_std * z;
+      } else {
+        const float u = u32_to_unit_float(random_u32(net.config.seed, stream, 0, i, j));
+        w = crossbar.init_scale * (u + crossbar.init_offset);
+      }
       s.g[static_cast<size_t>(i) * s.n_neurons + j] =
           static_cast<float>(std::fmin(std::fmax(w, net.w_min), net.w_max));
     }

@@ -4,7 +4,8 @@
 //
 // Supported shape: one Poisson input population feeding one neuron population (the
 // "learning layer") through a dense crossbar; any number of fixed one-to-one and
-// all-but-self projections among neuron populations (lateral inhibition).
+// all-but-self projections among neuron populations (lateral inhibition); at most one
+// winner-take-all projection of a population onto itself.
 #pragma once
 
 #include <cstdint>
@@ -15,6 +16,7 @@
 #include "model/device.hpp"
 #include "model/neuron.hpp"
 #include "model/stdp.hpp"
+#include "model/window_stdp.hpp"
 
 namespace memsnn {
 
@@ -31,8 +33,11 @@ struct FixedProjectionSpec {
   uint32_t from = 0;             // index into Network::populations
   uint32_t to = 0;
   Channel target = Channel::kExcitatory;
-  float weight = 0.0f;
+  float weight = 0.0f;           // winner_take_all: the losers' drop of v (mV)
+  int32_t hold_steps = 0;        // winner_take_all: steps the losers are held
 };
+
+enum class LearningRule { kTraceStdp, kWindowStdp };
 
 struct Network {
   NetworkConfig config;          // the resolved description it came from
@@ -43,12 +48,18 @@ struct Network {
   uint32_t learning_layer = 0;               // index of the crossbar's target population
   Channel crossbar_target = Channel::kExcitatory;
   bool plastic = true;                       // crossbar learns (learning.type != none)
-  std::vector<FixedProjectionSpec> fixed_projections;
+  std::vector<FixedProjectionSpec> fixed_projections;  // winner-take-all excluded
+  int32_t wta_population = -1;              // population a winner-take-all acts on, -1: none
+  FixedProjectionSpec wta;                  // its spec
+  LearningRule rule = LearningRule::kTraceStdp;
   StdpConstants stdp;
+  WindowStdpConstants window;
+  std::vector<float> window_potentiation;    // window rule table, window_steps + 1 values
   float w_min = 0.0f;
   float w_max = 1.0f;
   ConductanceRange conductance;
-  uint32_t presentation_steps = 0;
+  uint32_t presentation_steps = 0;          // training
+  uint32_t test_presentation_steps = 0;     // labelling and testing
   uint32_t rest_steps = 0;
   double dt_s = 0.0;
 
@@ -69,7 +80,8 @@ struct NetworkState {
   std::vector<int32_t> labels;   // assigned class per learning-layer neuron, -1 = none
 };
 
-// Initial weights from the counter-based generator (stream kWeightInit), theta_init.
+// Initial weights from the counter-based generator (stream kWeightInit): uniform, or normal
+// by Box-Muller from two draws; theta_init.
 NetworkState initial_state(const Network& net);
 
 // Pixel intensities (0..255) of one image reduced to the network's input grid.

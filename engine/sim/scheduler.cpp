@@ -23,7 +23,8 @@ void add(PhaseReport& phase, const PresentationResult& r, const Network& net, bo
   phase.layer_spikes += r.layer_spikes;
   const uint64_t rest = net.config.protocol.between == "rest" ? net.rest_steps : 0;
   const uint64_t rests = r.attempts - 1 + (rests_after ? 1 : 0);
-  phase.sample_steps += static_cast<uint64_t>(r.attempts) * net.presentation_steps + rests * rest;
+  const uint64_t steps = rests_after ? net.presentation_steps : net.test_presentation_steps;
+  phase.sample_steps += static_cast<uint64_t>(r.attempts) * steps + rests * rest;
 }
 
 // Training order of one epoch: the data's own order first, reshuffled afterwards if asked.
@@ -43,13 +44,19 @@ std::vector<uint32_t> epoch_order(const Network& net, size_t n, uint32_t epoch) 
 }  // namespace
 
 EncodedSet encode_dataset(const Network& net, const Dataset& data, size_t limit) {
+  const auto& classes = net.config.protocol.classes;
+  std::vector<size_t> chosen;
+  for (size_t i = 0; i < data.size() && (limit == 0 || chosen.size() < limit); ++i) {
+    if (classes.empty() || std::find(classes.begin(), classes.end(), data.labels[i]) != classes.end()) {
+      chosen.push_back(i);
+    }
+  }
   EncodedSet set;
-  const size_t n = limit ? std::min(limit, data.size()) : data.size();
   set.n_inputs = net.n_inputs;
-  set.pixels.resize(n * net.n_inputs);
-  set.labels.assign(data.labels.begin(), data.labels.begin() + static_cast<std::ptrdiff_t>(n));
-  for (size_t i = 0; i < n; ++i) {
-    encode_image(net, data.image(i).data(), data.rows, data.cols, set.pixels.data() + i * net.n_inputs);
+  set.pixels.resize(chosen.size() * net.n_inputs);
+  for (size_t k = 0; k < chosen.size(); ++k) {
+    set.labels.push_back(data.labels[chosen[k]]);
+    encode_image(net, data.image(chosen[k]).data(), data.rows, data.cols, set.pixels.data() + k * net.n_inputs);
   }
   return set;
 }

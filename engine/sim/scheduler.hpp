@@ -22,7 +22,8 @@ struct EncodedSet {
   const uint8_t* image(size_t i) const { return pixels.data() + i * n_inputs; }
 };
 
-// The first `limit` images (0 = all), encoded for `net`.
+// The first `limit` images (0 = all) of the classes in protocol.classes (empty = all),
+// encoded for `net`.
 EncodedSet encode_dataset(const Network& net, const Dataset& data, size_t limit);
 
 class Scheduler {
