@@ -4,25 +4,61 @@
 #include "backend/cuda_probe.hpp"
 #include "core/error.hpp"
 
-namespace memsnn {
+#ifdef MEMSNN_WITH_CUDA
+#include "kernels/cuda_backend.hpp"
+#endif
 
-BackendChoice make_backend(const std::string& which, const Network& net, unsigned threads) {
+namespace memsnn {
+namespace {
+
+// The CUDA backend, or BackendError saying why not.
+std::unique_ptr<Backend> make_cuda(const Network& net, const BackendOptions& options) {
+#ifdef MEMSNN_WITH_CUDA
+  CudaBackendOptions cuda;
+  cuda.infer_batch = options.infer_batch;
+  return std::make_unique<CudaBackend>(net, cuda);
+#else
+  (void)net;
+  (void)options;
+  throw BackendError(probe_cuda().error);
+#endif
+}
+
+}  // namespace
+
+BackendChoice make_backend(const std::string& which, const Network& net, const BackendOptions& options) {
   if (which != "auto" && which != "cpu" && which != "cuda") {
     throw BackendError("unknown backend \"" + which + "\"; valid: auto, cpu, cuda");
   }
   BackendChoice choice;
-  if (which == "cuda" || which == "auto") {
-    const CudaProbe probe = probe_cuda();
-    const std::string why = probe.devices > 0
-                                ? "the CUDA backend is not implemented yet (device " + probe.device_name + " found)"
-                                : probe.error;
-    if (which == "cuda") throw BackendError("--backend cuda: " + why);
-    choice.notice = "backend auto: using cpu (" + why + ")";
+  if (which == "cuda") {
+    try {
+      choice.backend = make_cuda(net, options);
+    } catch (const BackendError& e) {
+      throw BackendError(std::string("--backend cuda: ") + e.what());
+    }
+    choice.notice = "backend cuda (" + choice.backend->device_name() + ")";
+    return choice;
+  }
+  if (which == "auto") {
+    try {
+      choice.backend = make_cuda(net, options);
+      choice.notice = "backend auto: using cuda (" + choice.backend->device_name() + ")";
+      return choice;
+    } catch (const BackendError& e) {
+      choice.notice = std::string("backend auto: using cpu (") + e.what() + ")";
+    }
   } else {
     choice.notice = "backend cpu";
   }
-  choice.backend = std::make_unique<CpuBackend>(net, threads);
+  choice.backend = std::make_unique<CpuBackend>(net, options.threads);
   return choice;
+}
+
+BackendChoice make_backend(const std::string& which, const Network& net, unsigned threads) {
+  BackendOptions options;
+  options.threads = threads;
+  return make_backend(which, net, options);
 }
 
 }  // namespace memsnn

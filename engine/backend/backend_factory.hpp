@@ -1,6 +1,7 @@
 // Chooses a backend: "cpu", "cuda", or "auto" (CUDA when a device answers, else CPU).
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -13,7 +14,14 @@ struct BackendChoice {
   std::string notice;  // one line saying what was chosen and why
 };
 
-// Throws BackendError with one clear line when the request cannot be met.
+struct BackendOptions {
+  unsigned threads = 0;          // cpu: inference threads, 0 = one per hardware thread
+  uint32_t infer_batch = 1024;   // cuda: images simulated at once by infer()
+};
+
+// Throws BackendError with one clear line when the request cannot be met. "auto" takes
+// CUDA when a device answers and the backend can be made, else the CPU, and says why.
+BackendChoice make_backend(const std::string& which, const Network& net, const BackendOptions& options);
 BackendChoice make_backend(const std::string& which, const Network& net, unsigned threads);
 
 }  // namespace memsnn

@@ -1,0 +1,297 @@
+// CudaBackend: host side. Builds the kernels' view of the network once, keeps the
+// conductances and thresholds on the device, and drives the retry protocol from the host
+// (one launch and one small download per presentation attempt).
+#include "kernels/cuda_backend.hpp"
+
+#include <algorithm>
+
+#include "backend/retry_protocol.hpp"
+#include "core/error.hpp"
+#include "model/poisson.hpp"
+
+namespace memsnn {
+namespace {
+
+DeviceNetwork device_network(const Network& net) {
+  DeviceNetwork d;
+  if (net.populations.size() > kMaxDevicePopulations) {
+    throw BackendError("the CUDA backend supports at most " + std::to_string(kMaxDevicePopulations) +
+                       " neuron populations (this network has " + std::to_string(net.populations.size()) + ")");
+  }
+  if (net.fixed_projections.size() > kMaxDeviceProjections) {
+    throw BackendError("the CUDA backend supports at most " + std::to_string(kMaxDeviceProjections) +
+                       " fixed projections (this network has " + std::to_string(net.fixed_projections.size()) + ")");
+  }
+  d.n_inputs = net.n_inputs;
+  d.n_populations = static_cast<uint32_t>(net.populations.size());
+  for (uint32_t p = 0; p < d.n_populations; ++p) {
+    const PopulationSpec& spec = net.populations[p];
+    d.populations[p] = DevicePopulation{spec.constants, spec.size, d.total_neurons, spec.v_init};
+    d.total_neurons += spec.size;
+  }
+  d.learning_layer = net.learning_layer;
+  d.n_neurons = net.n_neurons();
+  d.crossbar_inhibitory = net.crossbar_target == Channel::kInhibitory ? 1 : 0;
+  d.n_projections = static_cast<uint32_t>(net.fixed_projections.size());
+  for (uint32_t q = 0; q < d.n_projections; ++q) {
+    const FixedProjectionSpec& f = net.fixed_projections[q];
+    d.projections[q] = DeviceProjection{f.kind == ProjectionKind::kAllButSelf ? 1 : 0, f.from, f.to,
+                                        f.target == Channel::kInhibitory ? 1 : 0, f.weight};
+  }
+  d.wta_population = net.wta_population;
+  d.wta_drop = net.wta.weight;
+  d.wta_hold_steps = net.wta.hold_steps;
+  d.plastic = net.plastic ? 1 : 0;
+  d.window_rule = net.rule == LearningRule::kWindowStdp ? 1 : 0;
+  d.stdp = net.stdp;
+  d.window = net.window;
+  d.w_min = net.w_min;
+  d.w_max = net.w_max;
+  d.dt_s = net.dt_s;
+  return d;
+}
+
+std::string select_device(int device) {
+  int count = 0;
+  const cudaError_t err = cudaGetDeviceCount(&count);
+  if (err != cudaSuccess) {
+    (void)cudaGetLastError();
+    throw BackendError(std::string("no CUDA device: ") + cudaGetErrorString(err));
+  }
+  if (count == 0) throw BackendError("no CUDA device");
+  if (device < 0 || device >= count) {
+    throw BackendError("CUDA device " + std::to_string(device) + " does not exist (" + std::to_string(count) +
+                       " found)");
+  }
+  CUDA_CHECK(cudaSetDevice(device));
+  cudaDeviceProp prop{};
+  CUDA_CHECK(cudaGetDeviceProperties(&prop, device));
+  return prop.name;
+}
+
+}  // namespace
+
+CudaBackend::CudaBackend(const Network& net, const CudaBackendOptions& options)
+    : m_net(net),
+      m_options(options),
+      m_device_name(select_device(options.device)),
+      m_dnet(device_network(m_net)) {
+  if (m_options.infer_batch == 0) throw BackendError("CUDA inference batch must hold at least one image");
+  if (!m_net.window_potentiation.empty()) {
+    m_window_table = DeviceBuffer<float>(m_net.window_potentiation.size(), "the window STDP table");
+    m_window_table.upload(m_net.window_potentiation.data(), m_net.window_potentiation.size(), m_stream.get());
+    m_dnet.window_table = m_window_table.data();
+  }
+  const NetworkState initial = initial_state(m_net);
+  m_g = DeviceBuffer<float>(initial.g.size(), "the crossbar conductances");
+  if (!initial.theta.empty()) m_theta = DeviceBuffer<double>(initial.theta.size(), "the adaptive thresholds");
+  allocate(m_train, 1);
+  allocate(m_infer, m_options.infer_batch);
+  set_state(initial);
+}
+
+void CudaBackend::allocate(Instances& x, uint32_t count) {
+  const size_t neurons = static_cast<size_t>(count) * m_dnet.total_neurons;
+  const size_t inputs = static_cast<size_t>(count) * m_dnet.n_inputs;
+  const size_t layer = static_cast<size_t>(count) * m_dnet.n_neurons;
+  x.count = count;
+  x.v = DeviceBuffer<float>(neurons, "membrane potentials");
+  x.ge = DeviceBuffer<float>(neurons, "excitatory conductances");
+  x.gi = DeviceBuffer<float>(neurons, "inhibitory conductances");
+  x.since_spike = DeviceBuffer<int32_t>(neurons, "refractory counters");
+  x.hold = DeviceBuffer<int32_t>(neurons, "winner-take-all holds");
+  x.spike_list = DeviceBuffer<uint32_t>(neurons, "spike lists");
+  x.pre = DeviceBuffer<float>(inputs, "pre-synaptic traces");
+  x.last_pre = DeviceBuffer<uint64_t>(inputs, "input spike times");
+  x.thresholds = DeviceBuffer<uint32_t>(inputs, "input thresholds");
+  x.input_list = DeviceBuffer<uint32_t>(inputs, "input spike lists");
+  x.pixels = DeviceBuffer<uint8_t>(inputs, "input images");
+  x.post1 = DeviceBuffer<float>(layer, "post-synaptic traces");
+  x.post2 = DeviceBuffer<float>(layer, "post-synaptic traces");
+  x.counts = DeviceBuffer<uint32_t>(layer, "spike counts");
+  x.clock = DeviceBuffer<uint64_t>(count, "clocks");
+  x.totals = DeviceBuffer<unsigned long long>(2 * static_cast<size_t>(count), "spike totals");
+  x.items = DeviceBuffer<WorkItem>(count, "work items");
+  launch_reset(m_dnet, view(x, 0, 0), 0, count, m_stream.get());
+  m_stream.synchronize();
+}
+
+DeviceState CudaBackend::view(Instances& x, size_t g_stride, size_t theta_stride) {
+  DeviceState s;
+  s.v = x.v.data();
+  s.ge = x.ge.data();
+  s.gi = x.gi.data();
+  s.since_spike = x.since_spike.data();
+  s.hold = x.hold.data();
+  s.pre = x.pre.data();
+  s.last_pre = x.last_pre.data();
+  s.post1 = x.post1.data();
+  s.post2 = x.post2.data();
+  s.clock = x.clock.data();
+  s.g = m_g.data();
+  s.g_stride = g_stride;
+  s.theta = m_theta.empty() ? nullptr : m_theta.data();
+  s.theta_stride = theta_stride;
+  s.thresholds = x.thresholds.data();
+  s.input_list = x.input_list.data();
+  s.spike_list = x.spike_list.data();
+  s.counts = x.counts.data();
+  s.totals = x.totals.data();
+  return s;
+}
+
+void CudaBackend::run(Instances& x, const std::vector<WorkItem>& items, size_t g_stride, size_t theta_stride) {
+  if (items.size() > x.count) throw BackendError("internal: more work items than instances");
+  CUDA_CHECK(cudaMemcpyAsync(x.items.data(), items.data(), items.size() * sizeof(WorkItem), cudaMemcpyHostToDevice,
+                             m_stream.get()));
+  launch_simulate(m_dnet, view(x, g_stride, theta_stride), x.items.data(), static_cast<uint32_t>(items.size()),
+                  m_stream.get());
+  m_counts.resize(x.counts.size());
+  m_totals.resize(x.totals.size());
+  x.counts.download_async(m_counts.data(), m_counts.size(), m_stream.get());
+  x.totals.download_async(m_totals.data(), m_totals.size(), m_stream.get());
+  m_stream.synchronize();
+}
+
+void CudaBackend::set_state(const NetworkState& state) {
+  if (state.n_inputs != m_net.n_inputs || state.n_neurons != m_net.n_neurons() ||
+      state.g.size() != static_cast<size_t>(state.n_inputs) * state.n_neurons) {
+    throw BackendError("state of " + std::to_string(state.n_inputs) + "x" + std::to_string(state.n_neurons) +
+                       " does not fit a network of " + std::to_string(m_net.n_inputs) + "x" +
+                       std::to_string(m_net.n_neurons()));
+  }
+  if (!m_theta.empty() && state.theta.size() != state.n_neurons) {
+    throw BackendError("state lacks the adaptive thresholds of " + std::to_string(state.n_neurons) + " neurons");
+  }
+  m_g.upload(state.g.data(), state.g.size(), m_stream.get());
+  if (!m_theta.empty()) m_theta.upload(state.theta.data(), state.theta.size(), m_stream.get());
+  m_labels = state.labels;
+  if (m_labels.size() != state.n_neurons) m_labels.assign(state.n_neurons, -1);
+  launch_reset(m_dnet, view(m_train, 0, 0), 0, 1, m_stream.get());
+  m_stream.synchronize();
+}
+
+NetworkState CudaBackend::state() const {
+  NetworkState s;
+  s.n_inputs = m_net.n_inputs;
+  s.n_neurons = m_net.n_neurons();
+  s.g.resize(m_g.size());
+  m_g.download(s.g.data(), s.g.size(), m_stream.get());
+  s.theta.resize(m_theta.size());
+  if (!m_theta.empty()) m_theta.download(s.theta.data(), s.theta.size(), m_stream.get());
+  s.labels = m_labels;
+  return s;
+}
+
+void CudaBackend::set_labels(std::span<const int32_t> labels) {
+  if (labels.size() != m_net.n_neurons()) {
+    throw BackendError("labels for " + std::to_string(labels.size()) + " neurons given to a layer of " +
+                       std::to_string(m_net.n_neurons()));
+  }
+  m_labels.assign(labels.begin(), labels.end());
+}
+
+void CudaBackend::train(const PresentationRequest& request, PresentationResult& result) {
+  const Network& net = m_net;
+  const bool learn = net.plastic;
+  const double norm = net.config.learning.normalize_sum;
+  m_train.pixels.upload(request.pixels, net.n_inputs, m_stream.get());
+  auto present = [&](double rate, uint32_t attempt, std::vector<uint32_t>& counts) {
+    if (learn && norm > 0) {
+      launch_normalize_columns(m_g.data(), net.n_inputs, net.n_neurons(), 1, norm, net.w_max, m_stream.get());
+    }
+    WorkItem item;
+    item.instance = 0;
+    item.pixels = m_train.pixels.data();
+    item.steps = request.phase == Phase::kTrain ? net.presentation_steps : net.test_presentation_steps;
+    item.max_rate_hz = rate;
+    item.seed = net.config.seed;
+    item.stream = input_stream(static_cast<uint32_t>(request.phase), attempt);
+    item.sample = request.sample;
+    item.learn = learn ? 1 : 0;
+    run(m_train, {item}, 0, 0);
+    std::copy(m_counts.begin(), m_counts.begin() + net.n_neurons(), counts.begin());
+    return std::pair<uint64_t, uint64_t>{m_totals[0], m_totals[1]};
+  };
+  run_with_retries(net, present, [&] { between_train(learn); }, result);
+  between_train(learn);  // the network rests before the next image
+}
+
+// CpuBackend::between for the training instance: rest (learning on if `learn`) or reset.
+void CudaBackend::between_train(bool learn) {
+  if (m_net.config.protocol.between == "rest") {
+    if (m_net.rest_steps == 0) return;
+    WorkItem r;
+    r.instance = 0;
+    r.rest_steps = m_net.rest_steps;
+    r.learn = learn ? 1 : 0;
+    run(m_train, {r}, 0, 0);
+  } else {
+    launch_reset(m_dnet, view(m_train, 0, 0), 0, 1, m_stream.get());
+  }
+}
+
+void CudaBackend::infer(std::span<const PresentationRequest> requests, std::span<PresentationResult> results) {
+  if (requests.size() != results.size()) throw BackendError("infer: requests and results differ in size");
+  const Network& net = m_net;
+  const EncoderConfig& enc = net.config.encoder;
+  const bool rest = net.config.protocol.between == "rest";
+  const uint32_t n = net.n_neurons();
+  std::vector<uint8_t> pixels(static_cast<size_t>(m_infer.count) * net.n_inputs);
+  for (size_t first = 0; first < requests.size(); first += m_infer.count) {
+    const uint32_t batch = static_cast<uint32_t>(std::min<size_t>(m_infer.count, requests.size() - first));
+    for (uint32_t k = 0; k < batch; ++k) {
+      std::copy(requests[first + k].pixels, requests[first + k].pixels + net.n_inputs,
+                pixels.begin() + static_cast<size_t>(k) * net.n_inputs);
+      PresentationResult& r = results[first + k];
+      r.counts.assign(n, 0u);
+      r.attempts = 0;
+      r.input_spikes = 0;
+      r.layer_spikes = 0;
+      r.gave_up = false;
+    }
+    m_infer.pixels.upload_async(pixels.data(), pixels.size(), m_stream.get());
+    // Every image starts from rest; those below min_spikes go again with a raised rate,
+    // after a rest (or reset), as run_with_retries does on the CPU.
+    std::vector<uint32_t> pending(batch);
+    for (uint32_t k = 0; k < batch; ++k) pending[k] = k;
+    for (uint32_t attempt = 0; !pending.empty(); ++attempt) {
+      std::vector<WorkItem> items;
+      for (const uint32_t k : pending) {
+        const PresentationRequest& req = requests[first + k];
+        WorkItem w;
+        w.instance = k;
+        w.reset_first = attempt == 0 || !rest ? 1 : 0;
+        w.rest_steps = attempt > 0 && rest ? net.rest_steps : 0;
+        w.pixels = m_infer.pixels.data() + static_cast<size_t>(k) * net.n_inputs;
+        w.steps = req.phase == Phase::kTrain ? net.presentation_steps : net.test_presentation_steps;
+        w.max_rate_hz = enc.max_rate_hz + attempt * enc.retry_rate_step_hz;
+        w.seed = net.config.seed;
+        w.stream = input_stream(static_cast<uint32_t>(req.phase), attempt);
+        w.sample = req.sample;
+        w.learn = 0;
+        items.push_back(w);
+      }
+      run(m_infer, items, 0, 0);
+      std::vector<uint32_t> again;
+      for (const uint32_t k : pending) {
+        PresentationResult& r = results[first + k];
+        const unsigned long long layer = m_totals[2 * static_cast<size_t>(k)];
+        r.attempts = attempt + 1;
+        r.layer_spikes += layer;
+        r.input_spikes += m_totals[2 * static_cast<size_t>(k) + 1];
+        std::copy(m_counts.begin() + static_cast<size_t>(k) * n, m_counts.begin() + static_cast<size_t>(k + 1) * n,
+                  r.counts.begin());
+        if (layer >= enc.min_spikes) continue;
+        if (attempt >= enc.max_retries) {
+          r.gave_up = true;
+          continue;
+        }
+        again.push_back(k);
+      }
+      pending.swap(again);
+    }
+  }
+}
+
+}  // namespace memsnn

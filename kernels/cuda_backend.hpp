@@ -1,0 +1,72 @@
+// The CUDA backend: a peer of CpuBackend behind the Backend interface, with the same
+// results (tests/test_cuda_parity.cpp). Training is exact: one network instance learns
+// image after image, each presentation one kernel launch that runs the whole time loop.
+// Inference runs a batch of frozen images at once, one instance (thread block) each,
+// sharing the conductances and thresholds.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "backend/backend.hpp"
+#include "kernels/cuda_stream.hpp"
+#include "kernels/device_buffer.hpp"
+#include "kernels/simulate_launch.hpp"
+
+namespace memsnn {
+
+struct CudaBackendOptions {
+  int device = 0;
+  uint32_t infer_batch = 1024;  // images simulated at once by infer()
+};
+
+class CudaBackend : public Backend {
+ public:
+  // Throws BackendError with one line when no device answers or memory runs out.
+  CudaBackend(const Network& net, const CudaBackendOptions& options);
+
+  std::string name() const override { return "cuda"; }
+  std::string device_name() const override { return m_device_name; }
+  const Network& network() const override { return m_net; }
+  void set_state(const NetworkState& state) override;
+  NetworkState state() const override;
+  void set_labels(std::span<const int32_t> labels) override;
+  std::vector<int32_t> labels() const override { return m_labels; }
+  void train(const PresentationRequest& request, PresentationResult& result) override;
+  void infer(std::span<const PresentationRequest> requests, std::span<PresentationResult> results) override;
+
+ private:
+  // Instance state for `instances` instances; g and theta are the caller's.
+  struct Instances {
+    uint32_t count = 0;
+    DeviceBuffer<float> v, ge, gi, pre, post1, post2;
+    DeviceBuffer<int32_t> since_spike, hold;
+    DeviceBuffer<uint64_t> last_pre, clock;
+    DeviceBuffer<uint32_t> thresholds, input_list, spike_list, counts;
+    DeviceBuffer<unsigned long long> totals;
+    DeviceBuffer<uint8_t> pixels;      // n_inputs per instance
+    DeviceBuffer<WorkItem> items;      // one per instance
+  };
+  void allocate(Instances& x, uint32_t count);
+  DeviceState view(Instances& x, size_t g_stride, size_t theta_stride);
+  // Runs items (host) on x and downloads the counts and totals of every instance.
+  void run(Instances& x, const std::vector<WorkItem>& items, size_t g_stride, size_t theta_stride);
+  void between_train(bool learn);
+
+  Network m_net;
+  CudaBackendOptions m_options;
+  std::string m_device_name;
+  CudaStream m_stream;
+  DeviceNetwork m_dnet;
+  DeviceBuffer<float> m_window_table;
+  DeviceBuffer<float> m_g;             // the network's conductances
+  DeviceBuffer<double> m_theta;        // its thresholds (empty without adaptive threshold)
+  std::vector<int32_t> m_labels;
+  Instances m_train;                   // one instance
+  Instances m_infer;                   // infer_batch instances
+  std::vector<uint32_t> m_counts;      // host copies of the last run
+  std::vector<unsigned long long> m_totals;
+};
+
+}  // namespace memsnn
