@@ -77,17 +77,36 @@ CudaBackend::CudaBackend(const Network& net, const CudaBackendOptions& options)
       m_device_name(select_device(options.device)),
       m_dnet(device_network(m_net)) {
   if (m_options.infer_batch == 0) throw BackendError("CUDA inference batch must hold at least one image");
+  if (m_options.ensemble == 0) throw BackendError("a CUDA ensemble must have at least one member");
   if (!m_net.window_potentiation.empty()) {
     m_window_table = DeviceBuffer<float>(m_net.window_potentiation.size(), "the window STDP table");
     m_window_table.upload(m_net.window_potentiation.data(), m_net.window_potentiation.size(), m_stream.get());
     m_dnet.window_table = m_window_table.data();
   }
-  const NetworkState initial = initial_state(m_net);
-  m_g = DeviceBuffer<float>(initial.g.size(), "the crossbar conductances");
-  if (!initial.theta.empty()) m_theta = DeviceBuffer<double>(initial.theta.size(), "the adaptive thresholds");
-  allocate(m_train, 1);
+  const uint32_t members = m_options.ensemble;
+  m_g = DeviceBuffer<float>(members * g_size(), "the crossbar conductances");
+  if (m_net.learning_constants().adaptive) m_theta = DeviceBuffer<double>(members * static_cast<size_t>(m_net.n_neurons()), "the adaptive thresholds");
+  m_member_list = DeviceBuffer<uint32_t>(members, "ensemble member lists");
+  allocate(m_train, members);
   allocate(m_infer, m_options.infer_batch);
-  set_state(initial);
+  // Member k starts as a single network with seed + k would.
+  for (uint32_t k = 0; k < members; ++k) {
+    const NetworkState initial = initial_state(m_net, m_net.config.seed + k);
+    upload_member(k, initial);
+  }
+  m_labels.assign(m_net.n_neurons(), -1);
+  launch_reset(m_dnet, view(m_train, 0, 0), 0, members, m_stream.get());
+  m_stream.synchronize();
+}
+
+void CudaBackend::upload_member(uint32_t k, const NetworkState& state) {
+  CUDA_CHECK(cudaMemcpyAsync(m_g.data() + k * g_size(), state.g.data(), g_size() * sizeof(float),
+                             cudaMemcpyHostToDevice, m_stream.get()));
+  if (!m_theta.empty()) {
+    CUDA_CHECK(cudaMemcpyAsync(m_theta.data() + static_cast<size_t>(k) * m_net.n_neurons(), state.theta.data(),
+                               m_net.n_neurons() * sizeof(double), cudaMemcpyHostToDevice, m_stream.get()));
+  }
+  m_stream.synchronize();
 }
 
 void CudaBackend::allocate(Instances& x, uint32_t count) {
@@ -163,22 +182,33 @@ void CudaBackend::set_state(const NetworkState& state) {
   if (!m_theta.empty() && state.theta.size() != state.n_neurons) {
     throw BackendError("state lacks the adaptive thresholds of " + std::to_string(state.n_neurons) + " neurons");
   }
-  m_g.upload(state.g.data(), state.g.size(), m_stream.get());
-  if (!m_theta.empty()) m_theta.upload(state.theta.data(), state.theta.size(), m_stream.get());
+  // Every member takes the state (loading a checkpoint into an ensemble).
+  for (uint32_t k = 0; k < m_train.count; ++k) upload_member(k, state);
   m_labels = state.labels;
   if (m_labels.size() != state.n_neurons) m_labels.assign(state.n_neurons, -1);
-  launch_reset(m_dnet, view(m_train, 0, 0), 0, 1, m_stream.get());
+  launch_reset(m_dnet, view(m_train, 0, 0), 0, m_train.count, m_stream.get());
   m_stream.synchronize();
 }
 
-NetworkState CudaBackend::state() const {
+NetworkState CudaBackend::state() const { return member_state(0); }
+
+NetworkState CudaBackend::member_state(uint32_t k) const {
+  if (k >= m_train.count) {
+    throw BackendError("ensemble member " + std::to_string(k) + " does not exist (ensemble of " +
+                       std::to_string(m_train.count) + ")");
+  }
   NetworkState s;
   s.n_inputs = m_net.n_inputs;
   s.n_neurons = m_net.n_neurons();
-  s.g.resize(m_g.size());
-  m_g.download(s.g.data(), s.g.size(), m_stream.get());
-  s.theta.resize(m_theta.size());
-  if (!m_theta.empty()) m_theta.download(s.theta.data(), s.theta.size(), m_stream.get());
+  s.g.resize(g_size());
+  CUDA_CHECK(cudaMemcpyAsync(s.g.data(), m_g.data() + k * g_size(), g_size() * sizeof(float), cudaMemcpyDeviceToHost,
+                             m_stream.get()));
+  if (!m_theta.empty()) {
+    s.theta.resize(s.n_neurons);
+    CUDA_CHECK(cudaMemcpyAsync(s.theta.data(), m_theta.data() + static_cast<size_t>(k) * s.n_neurons,
+                               s.n_neurons * sizeof(double), cudaMemcpyDeviceToHost, m_stream.get()));
+  }
+  m_stream.synchronize();
   s.labels = m_labels;
   return s;
 }
@@ -192,43 +222,93 @@ void CudaBackend::set_labels(std::span<const int32_t> labels) {
 }
 
 void CudaBackend::train(const PresentationRequest& request, PresentationResult& result) {
-  const Network& net = m_net;
-  const bool learn = net.plastic;
-  const double norm = net.config.learning.normalize_sum;
-  m_train.pixels.upload(request.pixels, net.n_inputs, m_stream.get());
-  auto present = [&](double rate, uint32_t attempt, std::vector<uint32_t>& counts) {
-    if (learn && norm > 0) {
-      launch_normalize_columns(m_g.data(), net.n_inputs, net.n_neurons(), 1, norm, net.w_max, m_stream.get());
-    }
-    WorkItem item;
-    item.instance = 0;
-    item.pixels = m_train.pixels.data();
-    item.steps = request.phase == Phase::kTrain ? net.presentation_steps : net.test_presentation_steps;
-    item.max_rate_hz = rate;
-    item.seed = net.config.seed;
-    item.stream = input_stream(static_cast<uint32_t>(request.phase), attempt);
-    item.sample = request.sample;
-    item.learn = learn ? 1 : 0;
-    run(m_train, {item}, 0, 0);
-    std::copy(m_counts.begin(), m_counts.begin() + net.n_neurons(), counts.begin());
-    return std::pair<uint64_t, uint64_t>{m_totals[0], m_totals[1]};
-  };
-  run_with_retries(net, present, [&] { between_train(learn); }, result);
-  between_train(learn);  // the network rests before the next image
+  std::vector<PresentationResult> results(m_train.count);
+  train_ensemble(request, results);
+  result = std::move(results[0]);
 }
 
-// CpuBackend::between for the training instance: rest (learning on if `learn`) or reset.
-void CudaBackend::between_train(bool learn) {
-  if (m_net.config.protocol.between == "rest") {
-    if (m_net.rest_steps == 0) return;
-    WorkItem r;
-    r.instance = 0;
-    r.rest_steps = m_net.rest_steps;
-    r.learn = learn ? 1 : 0;
-    run(m_train, {r}, 0, 0);
-  } else {
-    launch_reset(m_dnet, view(m_train, 0, 0), 0, 1, m_stream.get());
+// Every member follows run_with_retries on its own: normalise, present, rest (or reset),
+// and again with a raised rate while it fired fewer than min_spikes. Members that retry
+// go round again together; the rest after an accepted attempt is the rest before the
+// next image, so one rest launch serves both.
+void CudaBackend::train_ensemble(const PresentationRequest& request, std::span<PresentationResult> results) {
+  const Network& net = m_net;
+  const EncoderConfig& enc = net.config.encoder;
+  const uint32_t members = m_train.count;
+  if (results.size() != members) {
+    throw BackendError("train_ensemble: " + std::to_string(results.size()) + " results for an ensemble of " +
+                       std::to_string(members));
   }
+  const bool learn = net.plastic;
+  const double norm = net.config.learning.normalize_sum;
+  const uint32_t n = net.n_neurons();
+  CUDA_CHECK(cudaMemcpyAsync(m_train.pixels.data(), request.pixels, net.n_inputs, cudaMemcpyHostToDevice,
+                             m_stream.get()));
+  std::vector<uint32_t> pending(members);
+  for (uint32_t k = 0; k < members; ++k) {
+    pending[k] = k;
+    results[k].counts.assign(n, 0u);
+    results[k].attempts = 0;
+    results[k].input_spikes = 0;
+    results[k].layer_spikes = 0;
+    results[k].gave_up = false;
+  }
+  for (uint32_t attempt = 0; !pending.empty(); ++attempt) {
+    if (learn && norm > 0) {
+      CUDA_CHECK(cudaMemcpyAsync(m_member_list.data(), pending.data(), pending.size() * sizeof(uint32_t),
+                                 cudaMemcpyHostToDevice, m_stream.get()));
+      launch_normalize_columns(m_g.data(), net.n_inputs, n, m_member_list.data(),
+                               static_cast<uint32_t>(pending.size()), norm, net.w_max, m_stream.get());
+    }
+    std::vector<WorkItem> items;
+    for (const uint32_t k : pending) {
+      WorkItem w;
+      w.instance = k;
+      w.pixels = m_train.pixels.data();
+      w.steps = request.phase == Phase::kTrain ? net.presentation_steps : net.test_presentation_steps;
+      w.max_rate_hz = enc.max_rate_hz + attempt * enc.retry_rate_step_hz;
+      w.seed = net.config.seed + k;
+      w.stream = input_stream(static_cast<uint32_t>(request.phase), attempt);
+      w.sample = request.sample;
+      w.learn = learn ? 1 : 0;
+      items.push_back(w);
+    }
+    run(m_train, items, g_size(), n);
+    std::vector<uint32_t> again;
+    for (const uint32_t k : pending) {
+      PresentationResult& r = results[k];
+      const unsigned long long layer = m_totals[2 * static_cast<size_t>(k)];
+      r.attempts = attempt + 1;
+      r.layer_spikes += layer;
+      r.input_spikes += m_totals[2 * static_cast<size_t>(k) + 1];
+      std::copy(m_counts.begin() + static_cast<size_t>(k) * n, m_counts.begin() + static_cast<size_t>(k + 1) * n,
+                r.counts.begin());
+      if (layer >= enc.min_spikes) continue;
+      if (attempt >= enc.max_retries) {
+        r.gave_up = true;
+        continue;
+      }
+      again.push_back(k);
+    }
+    between_train(pending, learn);
+    pending.swap(again);
+  }
+}
+
+// CpuBackend::between for training members: rest (learning on if `learn`) or reset.
+void CudaBackend::between_train(const std::vector<uint32_t>& members, bool learn) {
+  const bool rest = m_net.config.protocol.between == "rest";
+  if (rest && m_net.rest_steps == 0) return;
+  std::vector<WorkItem> items;
+  for (const uint32_t k : members) {
+    WorkItem r;
+    r.instance = k;
+    r.reset_first = rest ? 0 : 1;
+    r.rest_steps = rest ? m_net.rest_steps : 0;
+    r.learn = learn ? 1 : 0;
+    items.push_back(r);
+  }
+  run(m_train, items, g_size(), m_net.n_neurons());
 }
 
 void CudaBackend::infer(std::span<const PresentationRequest> requests, std::span<PresentationResult> results) {

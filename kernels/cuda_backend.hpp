@@ -1,8 +1,9 @@
 // The CUDA backend: a peer of CpuBackend behind the Backend interface, with the same
 // results (tests/test_cuda_parity.cpp). Training is exact: one network instance learns
 // image after image, each presentation one kernel launch that runs the whole time loop.
-// Inference runs a batch of frozen images at once, one instance (thread block) each,
-// sharing the conductances and thresholds.
+// An ensemble trains E such networks at once (member k with seed + k, its own conductances
+// and thresholds), one instance each. Inference runs a batch of frozen images at once, one
+// instance (thread block) each, sharing member 0's conductances and thresholds.
 #pragma once
 
 #include <cstdint>
@@ -19,6 +20,7 @@ namespace memsnn {
 struct CudaBackendOptions {
   int device = 0;
   uint32_t infer_batch = 1024;  // images simulated at once by infer()
+  uint32_t ensemble = 1;        // networks trained at once (train_ensemble)
 };
 
 class CudaBackend : public Backend {
@@ -35,6 +37,9 @@ class CudaBackend : public Backend {
   std::vector<int32_t> labels() const override { return m_labels; }
   void train(const PresentationRequest& request, PresentationResult& result) override;
   void infer(std::span<const PresentationRequest> requests, std::span<PresentationResult> results) override;
+  uint32_t ensemble_size() const override { return m_train.count; }
+  void train_ensemble(const PresentationRequest& request, std::span<PresentationResult> results) override;
+  NetworkState member_state(uint32_t k) const override;
 
  private:
   // Instance state for `instances` instances; g and theta are the caller's.
@@ -52,7 +57,10 @@ class CudaBackend : public Backend {
   DeviceState view(Instances& x, size_t g_stride, size_t theta_stride);
   // Runs items (host) on x and downloads the counts and totals of every instance.
   void run(Instances& x, const std::vector<WorkItem>& items, size_t g_stride, size_t theta_stride);
-  void between_train(bool learn);
+  // Rest (or reset) the training members in `members`, learning if `learn`.
+  void between_train(const std::vector<uint32_t>& members, bool learn);
+  void upload_member(uint32_t k, const NetworkState& state);
+  size_t g_size() const { return static_cast<size_t>(m_net.n_inputs) * m_net.n_neurons(); }
 
   Network m_net;
   CudaBackendOptions m_options;
@@ -60,8 +68,9 @@ class CudaBackend : public Backend {
   CudaStream m_stream;
   DeviceNetwork m_dnet;
   DeviceBuffer<float> m_window_table;
-  DeviceBuffer<float> m_g;             // the network's conductances
-  DeviceBuffer<double> m_theta;        // its thresholds (empty without adaptive threshold)
+  DeviceBuffer<float> m_g;             // conductances, one copy per ensemble member
+  DeviceBuffer<double> m_theta;        // thresholds, one copy per member (empty if none)
+  DeviceBuffer<uint32_t> m_member_list;  // members to normalise
   std::vector<int32_t> m_labels;
   Instances m_train;                   // one instance
   Instances m_infer;                   // infer_batch instances

@@ -352,12 +352,14 @@ __global__ void reset_kernel(DeviceNetwork net, DeviceState state, uint32_t firs
 }
 
 // One thread per (instance, column): the column sum in double over ascending inputs.
-__global__ void normalize_columns_kernel(float* g, uint32_t n_inputs, uint32_t n_neurons, uint32_t instances,
-                                         double target, float w_max) {
+__global__ void normalize_columns_kernel(float* g, uint32_t n_inputs, uint32_t n_neurons, const uint32_t* instances,
+                                         uint32_t count, double target, float w_max) {
   const uint64_t id = static_cast<uint64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
-  if (id >= static_cast<uint64_t>(instances) * n_neurons) return;
+  if (id >= static_cast<uint64_t>(count) * n_neurons) return;
   const uint32_t j = static_cast<uint32_t>(id % n_neurons);
-  float* column = g + (id / n_neurons) * static_cast<size_t>(n_inputs) * n_neurons + j;
+  const uint64_t slot = id / n_neurons;
+  const uint64_t instance = instances ? instances[slot] : slot;
+  float* column = g + instance * static_cast<size_t>(n_inputs) * n_neurons + j;
   double sum = 0.0;
   for (uint32_t i = 0; i < n_inputs; ++i) sum += column[static_cast<size_t>(i) * n_neurons];
   const float factor = sum > 0 ? static_cast<float>(target / sum) : 1.0f;
@@ -399,13 +401,13 @@ void launch_reset(const DeviceNetwork& net, const DeviceState& state, uint32_t f
   CUDA_CHECK_LAUNCH();
 }
 
-void launch_normalize_columns(float* g, uint32_t n_inputs, uint32_t n_neurons, uint32_t instances, double target,
-                              float w_max, cudaStream_t stream) {
-  const uint64_t work = static_cast<uint64_t>(instances) * n_neurons;
+void launch_normalize_columns(float* g, uint32_t n_inputs, uint32_t n_neurons, const uint32_t* instances,
+                              uint32_t count, double target, float w_max, cudaStream_t stream) {
+  const uint64_t work = static_cast<uint64_t>(count) * n_neurons;
   if (work == 0) return;
   constexpr uint32_t kThreads = 128;
   normalize_columns_kernel<<<static_cast<uint32_t>((work + kThreads - 1) / kThreads), kThreads, 0, stream>>>(
-      g, n_inputs, n_neurons, instances, target, w_max);
+      g, n_inputs, n_neurons, instances, count, target, w_max);
   CUDA_CHECK_LAUNCH();
 }
 

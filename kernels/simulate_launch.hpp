@@ -109,9 +109,10 @@ void launch_simulate(const DeviceNetwork& net, const DeviceState& state, const W
 void launch_reset(const DeviceNetwork& net, const DeviceState& state, uint32_t first, uint32_t count,
                   cudaStream_t stream);
 
-// Scales each neuron's input conductances of `instances` copies of g (stride n_inputs x
-// n_neurons) to sum to `target`, clipped to w_max: CpuSimulation::normalize_columns.
-void launch_normalize_columns(float* g, uint32_t n_inputs, uint32_t n_neurons, uint32_t instances, double target,
-                              float w_max, cudaStream_t stream);
+// Scales each neuron's input conductances to sum to `target`, clipped to w_max
+// (CpuSimulation::normalize_columns), in the copies of g (stride n_inputs x n_neurons)
+// named by `instances` (device, `count` of them; nullptr: copies 0 .. count-1).
+void launch_normalize_columns(float* g, uint32_t n_inputs, uint32_t n_neurons, const uint32_t* instances,
+                              uint32_t count, double target, float w_max, cudaStream_t stream);
 
 }  // namespace memsnn

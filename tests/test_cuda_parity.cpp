@@ -219,6 +219,39 @@ TEST(CudaParity, LongRunOnDigitsStaysWithinTheMismatchBudget) {
   EXPECT_LE(std::fabs(ec.accuracy() - eg.accuracy()), kAccuracyGap);
 }
 
+// Tier (d): ensemble member k equals a single network with seed + k, on the CPU reference
+// (own initial weights, own input spikes, own retries).
+TEST(CudaParity, EnsembleMemberKEqualsASingleRunWithSeedK) {
+  SKIP_WITHOUT_GPU();
+  constexpr uint32_t kMembers = 4;
+  constexpr size_t kImages = 12;
+  const Network net = dc_network(50);
+  const auto images = encoded_images(net, kImages);
+  CudaBackendOptions options;
+  options.ensemble = kMembers;
+  CudaBackend gpu(net, options);
+  ASSERT_EQ(gpu.ensemble_size(), kMembers);
+  std::vector<std::vector<PresentationResult>> per_member(kMembers, std::vector<PresentationResult>(kImages));
+  for (size_t s = 0; s < kImages; ++s) {
+    std::vector<PresentationResult> r(kMembers);
+    gpu.train_ensemble({images.data() + s * net.n_inputs, static_cast<uint32_t>(s), Phase::kTrain}, r);
+    for (uint32_t k = 0; k < kMembers; ++k) per_member[k][s] = r[k];
+  }
+  for (uint32_t k = 0; k < kMembers; ++k) {
+    SCOPED_TRACE("member " + std::to_string(k));
+    json doc = config_to_json(net.config);
+    doc["seed"] = net.config.seed + k;
+    const Network single = build_network(config_from_json(doc), 28, 28);
+    CpuBackend cpu(single, 1);
+    expect_same_results(train_all(cpu, images, kImages), per_member[k]);
+    const NetworkState sc = cpu.state(), sg = gpu.member_state(k);
+    EXPECT_LE(max_abs_diff(sc.g, sg.g), kStateAtol);
+    EXPECT_LE(max_abs_diff(sc.theta, sg.theta), static_cast<double>(kStateAtol));
+  }
+  // Members differ from each other (different seeds), so the test could fail.
+  EXPECT_GT(max_abs_diff(gpu.member_state(0).g, gpu.member_state(1).g), 0.0f);
+}
+
 // Errors: a state of the wrong shape is refused with one line, as on the CPU.
 TEST(CudaParity, RejectsStateOfTheWrongShape) {
   SKIP_WITHOUT_GPU();

@@ -51,6 +51,14 @@ class Backend {
   // Frozen weights and thresholds; each image starts from the resting state, so images
   // are independent and a backend may run them in parallel. Retries as in training.
   virtual void infer(std::span<const PresentationRequest> requests, std::span<PresentationResult> results) = 0;
+
+  // Ensembles: ensemble_size() independent networks learn the same images, member k
+  // exactly as a single network with seed + k would (its own initial weights and input
+  // spikes). state(), infer() and train() act on member 0; train_ensemble trains every
+  // member on one image (one result each); member_state(k) is member k's state.
+  virtual uint32_t ensemble_size() const { return 1; }
+  virtual void train_ensemble(const PresentationRequest& request, std::span<PresentationResult> results);
+  virtual NetworkState member_state(uint32_t k) const;
 };
 
 }  // namespace memsnn

@@ -159,7 +159,9 @@ Network build_network(const NetworkConfig& config, uint32_t image_rows, uint32_t
   return net;
 }
 
-NetworkState initial_state(const Network& net) {
+NetworkState initial_state(const Network& net) { return initial_state(net, net.config.seed); }
+
+NetworkState initial_state(const Network& net, uint64_t seed) {
   NetworkState s;
   s.n_inputs = net.n_inputs;
   s.n_neurons = net.n_neurons();
@@ -175,13 +177,13 @@ NetworkState initial_state(const Network& net) {
     for (uint32_t j = 0; j < s.n_neurons; ++j) {
       double w;
       if (normal) {  // Box-Muller on lanes 0 and 1 of the cell's own block (sample 1)
-        const auto bits = philox_block(net.config.seed, stream, 1, i, j);
+        const auto bits = philox_block(seed, stream, 1, i, j);
         const double u1 = (static_cast<double>(bits.v[0]) + 1.0) / 4294967296.0;  // (0, 1]
         const double u2 = static_cast<double>(bits.v[1]) / 4294967296.0;
         const double z = std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * M_PI * u2);
         w = crossbar.init_mean + crossbar.init_std * z;
       } else {
-        const float u = u32_to_unit_float(random_u32(net.config.seed, stream, 0, i, j));
+        const float u = u32_to_unit_float(random_u32(seed, stream, 0, i, j));
         w = crossbar.init_scale * (u + crossbar.init_offset);
       }
       s.g[static_cast<size_t>(i) * s.n_neurons + j] =

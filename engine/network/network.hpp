@@ -83,6 +83,7 @@ struct NetworkState {
 // Initial weights from the counter-based generator (stream kWeightInit): uniform, or normal
 // by Box-Muller from two draws; theta_init.
 NetworkState initial_state(const Network& net);
+NetworkState initial_state(const Network& net, uint64_t seed);  // as if config.seed were `seed`
 
 // Pixel intensities (0..255) of one image reduced to the network's input grid.
 void encode_image(const Network& net, const uint8_t* pixels, uint32_t rows, uint32_t cols, uint8_t* out);
