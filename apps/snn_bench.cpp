@@ -40,7 +40,7 @@ class UsageError : public std::runtime_error {
 };
 
 const std::vector<std::string> kBackendNames = {"cpu", "cuda"};
-const std::vector<std::string> kModeNames = {"train", "infer"};
+const std::vector<std::string> kModeNames = {"train", "infer", "ensemble"};
 
 struct BenchOptions {
   std::vector<std::string> backends;
@@ -49,6 +49,7 @@ struct BenchOptions {
   uint32_t train_images = 0;
   uint32_t infer_images = 0;
   uint32_t batch = 0;
+  uint32_t ensemble = 0;
   uint32_t warmup = 0;
   double max_seconds = 0.0;
   unsigned threads = 0;  // as given (0 = all cores)
@@ -163,16 +164,6 @@ json build_info(const CudaProbe& probe) {
   return b;
 }
 
-// Simulated steps of one image, counted as the scheduler does for metrics.json: every
-// attempt's presentation (training or test length), the rests between attempts, and in
-// training the rest after the image.
-uint64_t sample_steps(const Network& net, const PresentationResult& r, bool training) {
-  const uint64_t rest = net.config.protocol.between == "rest" ? net.rest_steps : 0;
-  const uint64_t rests = r.attempts - 1 + (training ? 1 : 0);
-  const uint64_t steps = training ? net.presentation_steps : net.test_presentation_steps;
-  return static_cast<uint64_t>(r.attempts) * steps + rests * rest;
-}
-
 // Image after image; the first `warmup` ones are trained but not timed.
 void run_train(Backend& backend, const EncodedSet& set, const BenchOptions& opt, Row& row) {
   const Network& net = backend.network();
@@ -186,6 +177,30 @@ void run_train(Backend& backend, const EncodedSet& set, const BenchOptions& opt,
     ++row.images;
     row.attempts += r.attempts;
     row.sample_steps += sample_steps(net, r, true);
+    row.seconds = seconds_since(t0);
+    if (row.seconds >= opt.max_seconds && k + 1 < opt.train_images) {
+      row.stopped = true;
+      break;
+    }
+  }
+}
+
+// Ensemble mode: every call trains all members on one image (member k with seed + k).
+// Images count member-images, so the rate compares with a single network's train rate.
+void run_ensemble(Backend& backend, const EncodedSet& set, const BenchOptions& opt, Row& row) {
+  const Network& net = backend.network();
+  std::vector<PresentationResult> r(backend.ensemble_size());
+  for (uint32_t s = 0; s < opt.warmup; ++s) backend.train_ensemble({set.image(s % set.size()), s, Phase::kTrain}, r);
+  row.asked = static_cast<uint64_t>(opt.train_images) * r.size();
+  const auto t0 = Clock::now();
+  for (uint32_t k = 0; k < opt.train_images; ++k) {
+    const uint32_t sample = opt.warmup + k;
+    backend.train_ensemble({set.image(sample % set.size()), sample, Phase::kTrain}, r);
+    for (const auto& m : r) {
+      ++row.images;
+      row.attempts += m.attempts;
+      row.sample_steps += sample_steps(net, m, true);
+    }
     row.seconds = seconds_since(t0);
     if (row.seconds >= opt.max_seconds && k + 1 < opt.train_images) {
       row.stopped = true;
@@ -280,7 +295,7 @@ void print_table(const std::vector<Row>& rows, const Network& net, const BenchOp
     std::printf("; no rest steps (protocol.rest_ms = 0)");
   }
   std::printf(".\natt/img: presentations per image (1 = no retry). infer runs the initial (untrained) weights.\n");
-  std::printf("gpu/cpu: cuda images/s over cpu images/s for the same mode and N.\n");
+  std::printf("gpu/cpu: cuda images/s over cpu images/s for the same mode and N (ensemble: member-images/s over the cpu train row).\n");
   if (any_stopped) {
     std::printf("*: stopped at --max-seconds %g before the images asked; rates use the images done.\n",
                 opt.max_seconds);
@@ -313,6 +328,8 @@ int run(const cxxopts::ParseResult& args, const std::string& cmdline) {
   opt.train_images = args["train-images"].as<uint32_t>();
   opt.infer_images = args["infer-images"].as<uint32_t>();
   opt.batch = args["batch"].as<uint32_t>();
+  opt.ensemble = args["ensemble"].as<uint32_t>();
+  if (opt.ensemble == 0) throw UsageError("--ensemble must be at least 1");
   opt.warmup = args["warmup"].as<uint32_t>();
   opt.max_seconds = args["max-seconds"].as<double>();
   opt.threads = args["threads"].as<unsigned>();
@@ -416,6 +433,7 @@ int run(const cxxopts::ParseResult& args, const std::string& cmdline) {
         if (!opt.quiet) std::printf("%s: %s\n", which.c_str(), backend->device_name().c_str());
       }
       for (const std::string& mode : opt.modes) {
+        if (mode == "ensemble" && which != "cuda") continue;  // cpu: its train row compares
         Row row;
         row.backend = backend->name();
         row.device = backend->device_name();
@@ -431,6 +449,14 @@ int run(const cxxopts::ParseResult& args, const std::string& cmdline) {
         try {
           if (mode == "train") {
             run_train(*backend, size.train, opt, row);
+          } else if (mode == "ensemble") {
+            // Its own backend: E members hold E copies of the state.
+            BackendOptions eo;
+            eo.threads = opt.threads;
+            eo.ensemble = opt.ensemble;
+            auto ensemble = make_backend(which, size.net, eo).backend;
+            row.batch = opt.ensemble;
+            run_ensemble(*ensemble, size.train, opt, row);
           } else {
             run_infer(*backend, size.test, opt, row);
           }
@@ -465,7 +491,7 @@ int run(const cxxopts::ParseResult& args, const std::string& cmdline) {
   for (Row& r : rows) {
     if (r.backend != "cuda") continue;
     for (const Row& c : rows) {
-      if (c.backend == "cpu" && c.mode == r.mode && c.neurons == r.neurons && c.images_per_second() > 0) {
+      if (c.backend == "cpu" && c.mode == (r.mode == "ensemble" ? std::string("train") : r.mode) && c.neurons == r.neurons && c.images_per_second() > 0) {
         r.ratio = r.images_per_second() / c.images_per_second();
       }
     }
@@ -520,7 +546,8 @@ int main(int argc, char** argv) {
     ("data", "Folder of IDX files; default: the embedded 10,000 MNIST digits (8,000 train / 2,000 test)", cxxopts::value<std::string>())
     ("backends", "Comma-separated backends: cpu, cuda", cxxopts::value<std::string>()->default_value("cpu,cuda"))
     ("neurons", "Comma-separated sizes of every non-input population", cxxopts::value<std::string>()->default_value("100,400,1600,6400"))
-    ("modes", "Comma-separated modes: train (Backend::train, one image after another), infer (Backend::infer batches)", cxxopts::value<std::string>()->default_value("train,infer"))
+    ("modes", "Comma-separated modes: train (Backend::train, one image after another), infer (Backend::infer batches), ensemble (cuda: --ensemble networks learning at once; compared with the cpu train row)", cxxopts::value<std::string>()->default_value("train,infer,ensemble"))
+    ("ensemble", "Networks trained at once in ensemble mode", cxxopts::value<uint32_t>()->default_value("64"))
     ("train-images", "Timed training images per cell", cxxopts::value<uint32_t>()->default_value("200"))
     ("infer-images", "Timed inference images per cell", cxxopts::value<uint32_t>()->default_value("1000"))
     ("batch", "Images per Backend::infer call (snn_gpu_train's scheduler uses 256)", cxxopts::value<uint32_t>()->default_value("256"))

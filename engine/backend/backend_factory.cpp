@@ -16,6 +16,7 @@ std::unique_ptr<Backend> make_cuda(const Network& net, const BackendOptions& opt
 #ifdef MEMSNN_WITH_CUDA
   CudaBackendOptions cuda;
   cuda.infer_batch = options.infer_batch;
+  cuda.ensemble = options.ensemble;
   return std::make_unique<CudaBackend>(net, cuda);
 #else
   (void)net;
@@ -50,6 +51,9 @@ BackendChoice make_backend(const std::string& which, const Network& net, const B
     }
   } else {
     choice.notice = "backend cpu";
+  }
+  if (options.ensemble > 1) {
+    throw BackendError("the cpu backend trains one network at a time; ensembles need --backend cuda");
   }
   choice.backend = std::make_unique<CpuBackend>(net, options.threads);
   return choice;

@@ -17,6 +17,7 @@ struct BackendChoice {
 struct BackendOptions {
   unsigned threads = 0;          // cpu: inference threads, 0 = one per hardware thread
   uint32_t infer_batch = 1024;   // cuda: images simulated at once by infer()
+  uint32_t ensemble = 1;         // cuda: networks trained at once (train_ensemble)
 };
 
 // Throws BackendError with one clear line when the request cannot be met. "auto" takes

@@ -21,10 +21,7 @@ void add(PhaseReport& phase, const PresentationResult& r, const Network& net, bo
   phase.gave_up += r.gave_up ? 1 : 0;
   phase.input_spikes += r.input_spikes;
   phase.layer_spikes += r.layer_spikes;
-  const uint64_t rest = net.config.protocol.between == "rest" ? net.rest_steps : 0;
-  const uint64_t rests = r.attempts - 1 + (rests_after ? 1 : 0);
-  const uint64_t steps = rests_after ? net.presentation_steps : net.test_presentation_steps;
-  phase.sample_steps += static_cast<uint64_t>(r.attempts) * steps + rests * rest;
+  phase.sample_steps += sample_steps(net, r, rests_after);
 }
 
 // Training order of one epoch: the data's own order first, reshuffled afterwards if asked.
@@ -42,6 +39,13 @@ std::vector<uint32_t> epoch_order(const Network& net, size_t n, uint32_t epoch) 
 }
 
 }  // namespace
+
+uint64_t sample_steps(const Network& net, const PresentationResult& r, bool training) {
+  const uint64_t rest = net.config.protocol.between == "rest" ? net.rest_steps : 0;
+  const uint64_t rests = r.attempts - 1 + (training ? 1 : 0);
+  const uint64_t steps = training ? net.presentation_steps : net.test_presentation_steps;
+  return static_cast<uint64_t>(r.attempts) * steps + rests * rest;
+}
 
 EncodedSet encode_dataset(const Network& net, const Dataset& data, size_t limit) {
   const auto& classes = net.config.protocol.classes;

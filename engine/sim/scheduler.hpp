@@ -26,6 +26,11 @@ struct EncodedSet {
 // encoded for `net`.
 EncodedSet encode_dataset(const Network& net, const Dataset& data, size_t limit);
 
+// Simulated steps of one image, as metrics.json counts them: every attempt's presentation
+// (training or test length), the rests between attempts, and in training the rest after
+// the image.
+uint64_t sample_steps(const Network& net, const PresentationResult& r, bool training);
+
 class Scheduler {
  public:
   Scheduler(Backend& backend, ProgressMode progress) : m_backend(backend), m_progress(progress) {}
