@@ -172,16 +172,27 @@ void CudaBackend::run(Instances& x, const std::vector<WorkItem>& items, size_t g
   m_stream.synchronize();
 }
 
+// Adds instance k's presentation (from the last run) to `r`, as run_with_retries does;
+// returns true when the image goes again.
+bool CudaBackend::record_attempt(uint32_t k, uint32_t attempt, PresentationResult& r) const {
+  const EncoderConfig& enc = m_net.config.encoder;
+  const size_t n = m_net.n_neurons();
+  const unsigned long long layer = m_totals[2 * static_cast<size_t>(k)];
+  r.attempts = attempt + 1;
+  r.layer_spikes += layer;
+  r.input_spikes += m_totals[2 * static_cast<size_t>(k) + 1];
+  std::copy(m_counts.begin() + static_cast<ptrdiff_t>(k * n), m_counts.begin() + static_cast<ptrdiff_t>((k + 1) * n),
+            r.counts.begin());
+  if (layer >= enc.min_spikes) return false;
+  if (attempt >= enc.max_retries) {
+    r.gave_up = true;
+    return false;
+  }
+  return true;
+}
+
 void CudaBackend::set_state(const NetworkState& state) {
-  if (state.n_inputs != m_net.n_inputs || state.n_neurons != m_net.n_neurons() ||
-      state.g.size() != static_cast<size_t>(state.n_inputs) * state.n_neurons) {
-    throw BackendError("state of " + std::to_string(state.n_inputs) + "x" + std::to_string(state.n_neurons) +
-                       " does not fit a network of " + std::to_string(m_net.n_inputs) + "x" +
-                       std::to_string(m_net.n_neurons()));
-  }
-  if (!m_theta.empty() && state.theta.size() != state.n_neurons) {
-    throw BackendError("state lacks the adaptive thresholds of " + std::to_string(state.n_neurons) + " neurons");
-  }
+  check_state_fits(m_net, state);
   // Every member takes the state (loading a checkpoint into an ensemble).
   for (uint32_t k = 0; k < m_train.count; ++k) upload_member(k, state);
   m_labels = state.labels;
@@ -276,19 +287,7 @@ void CudaBackend::train_ensemble(const PresentationRequest& request, std::span<P
     run(m_train, items, g_size(), n);
     std::vector<uint32_t> again;
     for (const uint32_t k : pending) {
-      PresentationResult& r = results[k];
-      const unsigned long long layer = m_totals[2 * static_cast<size_t>(k)];
-      r.attempts = attempt + 1;
-      r.layer_spikes += layer;
-      r.input_spikes += m_totals[2 * static_cast<size_t>(k) + 1];
-      std::copy(m_counts.begin() + static_cast<size_t>(k) * n, m_counts.begin() + static_cast<size_t>(k + 1) * n,
-                r.counts.begin());
-      if (layer >= enc.min_spikes) continue;
-      if (attempt >= enc.max_retries) {
-        r.gave_up = true;
-        continue;
-      }
-      again.push_back(k);
+      if (record_attempt(k, attempt, results[k])) again.push_back(k);
     }
     between_train(pending, learn);
     pending.swap(again);
@@ -355,19 +354,7 @@ void CudaBackend::infer(std::span<const PresentationRequest> requests, std::span
       run(m_infer, items, 0, 0);
       std::vector<uint32_t> again;
       for (const uint32_t k : pending) {
-        PresentationResult& r = results[first + k];
-        const unsigned long long layer = m_totals[2 * static_cast<size_t>(k)];
-        r.attempts = attempt + 1;
-        r.layer_spikes += layer;
-        r.input_spikes += m_totals[2 * static_cast<size_t>(k) + 1];
-        std::copy(m_counts.begin() + static_cast<size_t>(k) * n, m_counts.begin() + static_cast<size_t>(k + 1) * n,
-                  r.counts.begin());
-        if (layer >= enc.min_spikes) continue;
-        if (attempt >= enc.max_retries) {
-          r.gave_up = true;
-          continue;
-        }
-        again.push_back(k);
+        if (record_attempt(k, attempt, results[first + k])) again.push_back(k);
       }
       pending.swap(again);
     }

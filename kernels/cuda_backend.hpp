@@ -60,6 +60,7 @@ class CudaBackend : public Backend {
   // Rest (or reset) the training members in `members`, learning if `learn`.
   void between_train(const std::vector<uint32_t>& members, bool learn);
   void upload_member(uint32_t k, const NetworkState& state);
+  bool record_attempt(uint32_t k, uint32_t attempt, PresentationResult& r) const;
   size_t g_size() const { return static_cast<size_t>(m_net.n_inputs) * m_net.n_neurons(); }
 
   Network m_net;

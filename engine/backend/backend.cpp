@@ -1,9 +1,22 @@
-// Defaults of the ensemble calls for backends that hold a single network.
+// What every backend shares: the state check, and the ensemble calls' defaults for
+// backends that hold a single network.
 #include "backend/backend.hpp"
 
 #include "core/error.hpp"
 
 namespace memsnn {
+
+void check_state_fits(const Network& net, const NetworkState& state) {
+  if (state.n_inputs != net.n_inputs || state.n_neurons != net.n_neurons() ||
+      state.g.size() != static_cast<size_t>(state.n_inputs) * state.n_neurons) {
+    throw BackendError("state of " + std::to_string(state.n_inputs) + "x" + std::to_string(state.n_neurons) +
+                       " does not fit a network of " + std::to_string(net.n_inputs) + "x" +
+                       std::to_string(net.n_neurons()));
+  }
+  if (net.learning_constants().adaptive && state.theta.size() != state.n_neurons) {
+    throw BackendError("state lacks the adaptive thresholds of " + std::to_string(state.n_neurons) + " neurons");
+  }
+}
 
 void Backend::train_ensemble(const PresentationRequest& request, std::span<PresentationResult> results) {
   if (results.size() != ensemble_size()) {

@@ -30,6 +30,9 @@ struct PresentationResult {
   bool gave_up = false;             // still below min_spikes after max_retries
 };
 
+// Throws BackendError when `state` does not fit `net` (sizes, thresholds).
+void check_state_fits(const Network& net, const NetworkState& state);
+
 class Backend {
  public:
   virtual ~Backend() = default;

@@ -29,15 +29,7 @@ std::string CpuBackend::device_name() const {
 }
 
 void CpuBackend::set_state(const NetworkState& state) {
-  if (state.n_inputs != m_net.n_inputs || state.n_neurons != m_net.n_neurons() ||
-      state.g.size() != static_cast<size_t>(state.n_inputs) * state.n_neurons) {
-    throw BackendError("state of " + std::to_string(state.n_inputs) + "x" + std::to_string(state.n_neurons) +
-                       " does not fit a network of " + std::to_string(m_net.n_inputs) + "x" +
-                       std::to_string(m_net.n_neurons()));
-  }
-  if (m_net.learning_constants().adaptive && state.theta.size() != state.n_neurons) {
-    throw BackendError("state lacks the adaptive thresholds of " + std::to_string(state.n_neurons) + " neurons");
-  }
+  check_state_fits(m_net, state);
   m_state = state;
   m_train_sim.reset();
 }
