@@ -16,6 +16,7 @@
 #include "backend/cpu_backend.hpp"
 #include "config/network_config.hpp"
 #include "core/rng.hpp"
+#include "known_networks.hpp"
 #include "sim/scheduler.hpp"
 
 using namespace memsnn;
@@ -115,31 +116,13 @@ TEST(CpuBackend, InferenceDoesNotDependOnThreadCountAndFreezesState) {
   EXPECT_EQ(before.theta, one.state().theta);
 }
 
-// Tier (b): a network whose raster is known exactly. Four inputs that spike every step
-// (p = 1) through weights 0.25 drive one IF neuron by exactly 1 per step; input delivered
-// at step t acts at t + 1, so v = 0,1,2,3 -> spike at step 3 (threshold 2.5), reset to 0,
-// and again every 3 steps: steps 3, 6, ..., 27 in 30 steps = 9 spikes.
+// Tier (b): a network whose raster is known exactly (tests/known_networks.hpp derives it).
 TEST(CpuBackend, KnownRasterOfAnIntegrateAndFireNeuron) {
-  const json doc = json::parse(R"({
-    "name": "raster", "dt_ms": 1.0,
-    "populations": {"input": {"type": "poisson", "size": 4},
-                    "out": {"type": "if", "size": 1, "v_rest_mV": 0, "v_reset_mV": 0, "v_thresh_mV": 2.5,
-                            "refractory_ms": 0, "tau_ge_ms": 0, "tau_gi_ms": 0}},
-    "projections": {"x": {"type": "dense_crossbar", "from": "input", "to": "out", "plastic": false}},
-    "learning": {"type": "none", "normalize_sum": 0},
-    "encoder": {"max_rate_hz": 1000, "min_spikes": 0, "max_retries": 0},
-    "protocol": {"presentation_ms": 30, "rest_ms": 0}})");
-  const Network net = build_network(config_from_json(doc), 2, 2);
+  const Network net = known::if_raster_network();
   CpuBackend backend(net, 1);
-  NetworkState s = backend.state();
-  s.g.assign(4, 0.25f);
-  backend.set_state(s);
-  const std::vector<uint8_t> image(4, 255);
-  std::vector<PresentationRequest> req = {{image.data(), 0, Phase::kTest}};
-  std::vector<PresentationResult> res(1);
-  backend.infer(req, res);
-  EXPECT_EQ(res[0].counts[0], 9u);
-  EXPECT_EQ(res[0].input_spikes, 4u * 30u) << "p = 1: every input spikes every step";
+  const PresentationResult r = known::run_if_raster(backend);
+  EXPECT_EQ(r.counts[0], 9u);
+  EXPECT_EQ(r.input_spikes, 4u * 30u) << "p = 1: every input spikes every step";
 }
 
 TEST(CpuBackend, RetriesRaiseTheRateAndGiveUpAfterMaxRetries) {

@@ -24,6 +24,7 @@
 #include "config/network_config.hpp"
 #include "core/rng.hpp"
 #include "kernels/cuda_backend.hpp"
+#include "known_networks.hpp"
 #include "data/dataset.hpp"
 #include "sim/scheduler.hpp"
 
@@ -136,28 +137,14 @@ TEST(CudaParity, OneTrainingImageFromIdenticalState) {
   EXPECT_LE(dtheta, static_cast<double>(kStateAtol));
 }
 
-// Tier (b): a network whose raster is known exactly (tests/test_cpu_backend.cpp derives
-// it: an IF neuron driven by exactly 1 per step fires every 3 steps, 9 times in 30).
+// Tier (b): a network whose raster is known exactly (tests/known_networks.hpp derives it).
 TEST(CudaParity, KnownRasterOfAnIntegrateAndFireNeuron) {
   SKIP_WITHOUT_GPU();
-  const json doc = json::parse(R"({
-    "name": "raster", "dt_ms": 1.0,
-    "populations": {"input": {"type": "poisson", "size": 4},
-                    "out": {"type": "if", "size": 1, "v_rest_mV": 0, "v_reset_mV": 0, "v_thresh_mV": 2.5,
-                            "refractory_ms": 0, "tau_ge_ms": 0, "tau_gi_ms": 0}},
-    "projections": {"x": {"type": "dense_crossbar", "from": "input", "to": "out", "plastic": false}},
-    "learning": {"type": "none", "normalize_sum": 0},
-    "encoder": {"max_rate_hz": 1000, "min_spikes": 0, "max_retries": 0},
-    "protocol": {"presentation_ms": 30, "rest_ms": 0}})");
-  const Network net = build_network(config_from_json(doc), 2, 2);
+  const Network net = known::if_raster_network();
   CudaBackend gpu(net, {});
-  NetworkState s = gpu.state();
-  s.g.assign(4, 0.25f);
-  gpu.set_state(s);
-  const std::vector<uint8_t> image(4, 255);
-  const auto r = infer_all(gpu, image, 1);
-  EXPECT_EQ(r[0].counts[0], 9u);
-  EXPECT_EQ(r[0].input_spikes, 4u * 30u);
+  const PresentationResult r = known::run_if_raster(gpu);
+  EXPECT_EQ(r.counts[0], 9u);
+  EXPECT_EQ(r.input_spikes, 4u * 30u);
 }
 
 // Tier (b) for every neuron kind, projection kind and both learning rules: short runs must
