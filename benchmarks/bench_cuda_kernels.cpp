@@ -1,0 +1,146 @@
+// CUDA kernels and backend on the Diehl & Cook network: the same names as
+// bench_cpu_backend with `cuda`, CUDA-event timing (UseManualTime) for single kernels, and
+// wall time for whole backend calls (they synchronise). Without a device every benchmark
+// reports SkipWithError("no CUDA device: ...") instead of a number.
+#include <benchmark/benchmark.h>
+
+#include <filesystem>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "backend/cuda_probe.hpp"
+#include "config/network_config.hpp"
+#include "data/dataset.hpp"
+#include "kernels/cuda_backend.hpp"
+#include "kernels/cuda_stream.hpp"
+#include "kernels/device_buffer.hpp"
+#include "kernels/poisson_input.hpp"
+#include "kernels/simulate_launch.hpp"
+#include "model/poisson.hpp"
+#include "sim/scheduler.hpp"
+
+using namespace memsnn;
+
+namespace {
+
+constexpr size_t kImages = 256;
+
+bool skip_without_device(benchmark::State& state) {
+  const CudaProbe probe = probe_cuda();
+  if (probe.devices > 0) return false;
+  state.SkipWithError(probe.error.c_str());  // "no CUDA device: <driver message>"
+  return true;
+}
+
+const DataSplit* digits() {
+  static const DataSplit* data = [] {
+    if (!std::filesystem::exists(default_embedded_mnist_dir() + "/0.json")) return static_cast<DataSplit*>(nullptr);
+    return new DataSplit(load_data(""));
+  }();
+  return data;
+}
+
+Network dc_network(int64_t neurons) {
+  nlohmann::json doc = preset_json("diehl_cook_2015");
+  doc["populations"]["exc"]["size"] = neurons;
+  doc["populations"]["inh"]["size"] = neurons;
+  return build_network(config_from_json(doc), 28, 28);
+}
+
+// Column normalisation of a 784 x N crossbar: one kernel, timed by CUDA events.
+void BM_cuda_normalize_columns(benchmark::State& state) {
+  if (skip_without_device(state)) return;
+  const auto n = static_cast<uint32_t>(state.range(0));
+  DeviceBuffer<float> g(784u * n, "benchmark conductances");
+  std::vector<float> host(g.size(), 0.1f);
+  g.upload(host.data(), host.size());
+  CudaStream stream;
+  CudaEvent start, stop;
+  for (auto _ : state) {
+    start.record(stream.get());
+    launch_normalize_columns(g.data(), 784, n, nullptr, 1, 78.0, 1.0f, stream.get());
+    stop.record(stream.get());
+    stop.synchronize();
+    state.SetIterationTime(elapsed_ms(start, stop) * 1e-3);
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()) * 784 * n);
+}
+BENCHMARK(BM_cuda_normalize_columns)->Arg(100)->Arg(400)->Arg(1600)->Arg(6400)->UseManualTime();
+
+// Poisson input spikes of one 350 ms presentation (700 steps x 784 inputs).
+void BM_cuda_poisson_input(benchmark::State& state) {
+  if (skip_without_device(state)) return;
+  constexpr uint32_t kInputs = 784, kSteps = 700;
+  std::vector<uint32_t> thresholds(kInputs);
+  for (uint32_t i = 0; i < kInputs; ++i) thresholds[i] = pixel_threshold((i * 37) % 256, 63.75, 0.5e-3);
+  DeviceBuffer<uint32_t> d_thr(kInputs, "benchmark thresholds");
+  d_thr.upload(thresholds.data(), kInputs);
+  DeviceBuffer<uint8_t> spikes(static_cast<size_t>(kInputs) * kSteps, "benchmark spikes");
+  CudaStream stream;
+  CudaEvent start, stop;
+  uint32_t sample = 0;
+  for (auto _ : state) {
+    start.record(stream.get());
+    launch_poisson_input(d_thr.data(), kInputs, 1, input_stream(0, 0), sample++, 0, kSteps, spikes.data(),
+                         stream.get());
+    stop.record(stream.get());
+    stop.synchronize();
+    state.SetIterationTime(elapsed_ms(start, stop) * 1e-3);
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()) * kInputs * kSteps);
+}
+BENCHMARK(BM_cuda_poisson_input)->UseManualTime();
+
+// Exact training, image after image (one instance): the whole backend call.
+void BM_cuda_train_image(benchmark::State& state) {
+  if (skip_without_device(state)) return;
+  if (!digits()) return state.SkipWithError("embedded MNIST digits not installed");
+  const Network net = dc_network(state.range(0));
+  const EncodedSet set = encode_dataset(net, digits()->train, kImages);
+  CudaBackend backend(net, {});
+  PresentationResult r;
+  for (uint32_t s = 0; s < 32; ++s) backend.train({set.image(s), s, Phase::kTrain}, r);
+  uint64_t images = 0, steps = 0;
+  uint32_t s = 32;
+  for (auto _ : state) {
+    backend.train({set.image(s % kImages), s, Phase::kTrain}, r);
+    ++s;
+    ++images;
+    steps += sample_steps(net, r, true);
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(images));
+  state.counters["sample_steps_per_s"] = benchmark::Counter(static_cast<double>(steps), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_cuda_train_image)->Arg(100)->Arg(400)->Arg(1600)->Arg(6400)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// Frozen inference of a batch of B images at once.
+void BM_cuda_infer_batch(benchmark::State& state) {
+  if (skip_without_device(state)) return;
+  if (!digits()) return state.SkipWithError("embedded MNIST digits not installed");
+  const Network net = dc_network(state.range(0));
+  const auto batch = static_cast<uint32_t>(state.range(1));
+  const EncodedSet set = encode_dataset(net, digits()->test, kImages);
+  CudaBackendOptions options;
+  options.infer_batch = batch;
+  CudaBackend backend(net, options);
+  std::vector<PresentationRequest> requests(batch);
+  std::vector<PresentationResult> results(batch);
+  for (uint32_t k = 0; k < batch; ++k) requests[k] = {set.image(k % kImages), k, Phase::kTest};
+  backend.infer(requests, results);  // warm-up
+  uint64_t images = 0, steps = 0;
+  for (auto _ : state) {
+    backend.infer(requests, results);
+    images += batch;
+    for (const auto& r : results) steps += sample_steps(net, r, false);
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(images));
+  state.counters["sample_steps_per_s"] = benchmark::Counter(static_cast<double>(steps), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_cuda_infer_batch)
+    ->Args({100, 256})->Args({100, 1024})->Args({400, 1024})->Args({1600, 1024})->Args({6400, 256})
+    ->Unit(benchmark::kMillisecond)->UseRealTime();
+
+}  // namespace
+
+BENCHMARK_MAIN();
