@@ -83,26 +83,50 @@ inline size_t checked_bytes(size_t count, size_t element, const std::string& wha
   throw BackendError(msg);
 }
 
-}  // namespace detail
+// How each kind of memory is had and given back.
+struct DeviceMemory {
+  static constexpr const char* kKind = "a device buffer";
+  static void* allocate(size_t bytes, const std::string& what) {
+    void* p = nullptr;
+    const cudaError_t err = cudaMalloc(&p, bytes);
+    if (err != cudaSuccess) throw_device_alloc_error(err, bytes, what);
+    return p;
+  }
+  static void release(void* p) noexcept { CUDA_CHECK_NOTHROW(cudaFree(p)); }
+};
 
-// An owning device array of `size()` elements. Its contents start undefined (fill_zero
-// clears them). The label names the buffer in error messages.
-template <class T>
-class DeviceBuffer {
-  static_assert(std::is_trivially_copyable_v<T>, "DeviceBuffer elements are copied as bytes");
+struct PinnedMemory {
+  static constexpr const char* kKind = "a pinned host buffer";
+  static void* allocate(size_t bytes, const std::string& what) {
+    void* p = nullptr;
+    const cudaError_t err = cudaMallocHost(&p, bytes);
+    if (err != cudaSuccess) {
+      (void)cudaGetLastError();  // as for device allocations: do not leave it for a launch check
+      throw BackendError("CUDA pinned host allocation of " + byte_text(bytes) + " (" + std::to_string(bytes) +
+                         " bytes) for " + label_text(what, kKind) + " failed: " + cudaGetErrorString(err));
+    }
+    return p;
+  }
+  static void release(void* p) noexcept { CUDA_CHECK_NOTHROW(cudaFreeHost(p)); }
+};
+
+// A move-only owning array of `size()` elements in `Memory`; the label names it in errors.
+template <class T, class Memory>
+class OwnedArray {
+  static_assert(std::is_trivially_copyable_v<T>, "CUDA buffers copy their elements as bytes");
 
  public:
-  DeviceBuffer() = default;
-  explicit DeviceBuffer(size_t count, const char* what = nullptr) : m_what(what ? what : "") { allocate(count); }
-  ~DeviceBuffer() { release(); }
+  OwnedArray() = default;
+  explicit OwnedArray(size_t count, const char* what = nullptr) : m_what(what ? what : "") { allocate(count); }
+  ~OwnedArray() { release(); }
 
-  DeviceBuffer(const DeviceBuffer&) = delete;
-  DeviceBuffer& operator=(const DeviceBuffer&) = delete;
-  DeviceBuffer(DeviceBuffer&& other) noexcept
+  OwnedArray(const OwnedArray&) = delete;
+  OwnedArray& operator=(const OwnedArray&) = delete;
+  OwnedArray(OwnedArray&& other) noexcept
       : m_data(std::exchange(other.m_data, nullptr)),
         m_size(std::exchange(other.m_size, 0)),
         m_what(std::move(other.m_what)) {}
-  DeviceBuffer& operator=(DeviceBuffer&& other) noexcept {
+  OwnedArray& operator=(OwnedArray&& other) noexcept {
     if (this != &other) {
       release();
       m_data = std::exchange(other.m_data, nullptr);
@@ -118,8 +142,6 @@ class DeviceBuffer {
   T* data() noexcept { return m_data; }
   const T* data() const noexcept { return m_data; }
   const std::string& label() const noexcept { return m_what; }
-  DeviceSpan<T> view() noexcept { return {m_data, m_size}; }
-  DeviceSpan<const T> view() const noexcept { return {m_data, m_size}; }
 
   // Discards the contents. The old allocation goes first, so peak memory is the larger of
   // the two; if the new one fails the buffer is left empty.
@@ -128,6 +150,39 @@ class DeviceBuffer {
     release();
     allocate(count);
   }
+
+ protected:
+  T* m_data = nullptr;
+  size_t m_size = 0;
+  std::string m_what;
+
+ private:
+  void allocate(size_t count) {
+    const size_t n_bytes = checked_bytes(count, sizeof(T), m_what, Memory::kKind);
+    if (count == 0) return;
+    m_data = static_cast<T*>(Memory::allocate(n_bytes, m_what));
+    m_size = count;
+  }
+  void release() noexcept {
+    if (m_data) Memory::release(m_data);
+    m_data = nullptr;
+    m_size = 0;
+  }
+};
+
+}  // namespace detail
+
+// An owning device array of `size()` elements. Its contents start undefined (fill_zero
+// clears them).
+template <class T>
+class DeviceBuffer : public detail::OwnedArray<T, detail::DeviceMemory> {
+  using Base = detail::OwnedArray<T, detail::DeviceMemory>;
+
+ public:
+  using Base::Base;
+
+  DeviceSpan<T> view() noexcept { return {this->m_data, this->m_size}; }
+  DeviceSpan<const T> view() const noexcept { return {this->m_data, this->m_size}; }
 
   // Copies the whole buffer from the host and returns once it is done, so `host` may be
   // changed right away. Counts must match exactly.
@@ -145,11 +200,11 @@ class DeviceBuffer {
   // unread) until the stream has passed the copy. Pinned host memory makes them overlap.
   void upload_async(const T* host, size_t count, cudaStream_t stream = nullptr) {
     check_count(count, "upload");
-    if (m_size) CUDA_CHECK(cudaMemcpyAsync(m_data, host, bytes(), cudaMemcpyHostToDevice, stream));
+    if (this->m_size) CUDA_CHECK(cudaMemcpyAsync(this->m_data, host, this->bytes(), cudaMemcpyHostToDevice, stream));
   }
   void download_async(T* host, size_t count, cudaStream_t stream = nullptr) const {
     check_count(count, "download");
-    if (m_size) CUDA_CHECK(cudaMemcpyAsync(host, m_data, bytes(), cudaMemcpyDeviceToHost, stream));
+    if (this->m_size) CUDA_CHECK(cudaMemcpyAsync(host, this->m_data, this->bytes(), cudaMemcpyDeviceToHost, stream));
   }
 
 #if __cplusplus >= 202002L
@@ -161,110 +216,37 @@ class DeviceBuffer {
 
   // Asynchronous on `stream` (a non-blocking stream does not wait for the legacy stream 0).
   void fill_zero(cudaStream_t stream = nullptr) {
-    if (m_size) CUDA_CHECK(cudaMemsetAsync(m_data, 0, bytes(), stream));
+    if (this->m_size) CUDA_CHECK(cudaMemsetAsync(this->m_data, 0, this->bytes(), stream));
   }
 
  private:
-  void allocate(size_t count) {
-    const size_t n_bytes = detail::checked_bytes(count, sizeof(T), m_what, "a device buffer");
-    if (count == 0) return;
-    void* p = nullptr;
-    const cudaError_t err = cudaMalloc(&p, n_bytes);
-    if (err != cudaSuccess) detail::throw_device_alloc_error(err, n_bytes, m_what);
-    m_data = static_cast<T*>(p);
-    m_size = count;
-  }
-  void release() noexcept {
-    if (m_data) CUDA_CHECK_NOTHROW(cudaFree(m_data));
-    m_data = nullptr;
-    m_size = 0;
-  }
   void check_count(size_t count, const char* op) const {
-    if (count != m_size) {
+    if (count != this->m_size) {
       throw BackendError(std::string(op) + " of " + std::to_string(count) + " elements to or from " +
-                         detail::label_text(m_what, "a device buffer") + " of " + std::to_string(m_size) +
-                         " elements");
+                         detail::label_text(this->m_what, "a device buffer") + " of " +
+                         std::to_string(this->m_size) + " elements");
     }
   }
-
-  T* m_data = nullptr;
-  size_t m_size = 0;
-  std::string m_what;
 };
 
 // Page-locked host memory (cudaMallocHost): the staging side of asynchronous copies.
 template <class T>
-class PinnedBuffer {
-  static_assert(std::is_trivially_copyable_v<T>, "PinnedBuffer elements are copied as bytes");
+class PinnedBuffer : public detail::OwnedArray<T, detail::PinnedMemory> {
+  using Base = detail::OwnedArray<T, detail::PinnedMemory>;
 
  public:
-  PinnedBuffer() = default;
-  explicit PinnedBuffer(size_t count, const char* what = nullptr) : m_what(what ? what : "") { allocate(count); }
-  ~PinnedBuffer() { release(); }
+  using Base::Base;
 
-  PinnedBuffer(const PinnedBuffer&) = delete;
-  PinnedBuffer& operator=(const PinnedBuffer&) = delete;
-  PinnedBuffer(PinnedBuffer&& other) noexcept
-      : m_data(std::exchange(other.m_data, nullptr)),
-        m_size(std::exchange(other.m_size, 0)),
-        m_what(std::move(other.m_what)) {}
-  PinnedBuffer& operator=(PinnedBuffer&& other) noexcept {
-    if (this != &other) {
-      release();
-      m_data = std::exchange(other.m_data, nullptr);
-      m_size = std::exchange(other.m_size, 0);
-      m_what = std::move(other.m_what);
-    }
-    return *this;
-  }
-
-  size_t size() const noexcept { return m_size; }
-  bool empty() const noexcept { return m_size == 0; }
-  size_t bytes() const noexcept { return m_size * sizeof(T); }
-  T* data() noexcept { return m_data; }
-  const T* data() const noexcept { return m_data; }
-  T& operator[](size_t i) noexcept { return m_data[i]; }
-  const T& operator[](size_t i) const noexcept { return m_data[i]; }
-  T* begin() noexcept { return m_data; }
-  T* end() noexcept { return m_data + m_size; }
-  const T* begin() const noexcept { return m_data; }
-  const T* end() const noexcept { return m_data + m_size; }
+  T& operator[](size_t i) noexcept { return this->m_data[i]; }
+  const T& operator[](size_t i) const noexcept { return this->m_data[i]; }
+  T* begin() noexcept { return this->m_data; }
+  T* end() noexcept { return this->m_data + this->m_size; }
+  const T* begin() const noexcept { return this->m_data; }
+  const T* end() const noexcept { return this->m_data + this->m_size; }
 #if __cplusplus >= 202002L
-  std::span<T> span() noexcept { return {m_data, m_size}; }
-  std::span<const T> span() const noexcept { return {m_data, m_size}; }
+  std::span<T> span() noexcept { return {this->m_data, this->m_size}; }
+  std::span<const T> span() const noexcept { return {this->m_data, this->m_size}; }
 #endif
-
-  // Discards the contents, as DeviceBuffer::resize.
-  void resize(size_t count) {
-    if (count == m_size) return;
-    release();
-    allocate(count);
-  }
-
- private:
-  void allocate(size_t count) {
-    const size_t n_bytes = detail::checked_bytes(count, sizeof(T), m_what, "a pinned host buffer");
-    if (count == 0) return;
-    void* p = nullptr;
-    const cudaError_t err = cudaMallocHost(&p, n_bytes);
-    if (err != cudaSuccess) {
-      (void)cudaGetLastError();  // as for device allocations: do not leave it for a launch check
-      throw BackendError("CUDA pinned host allocation of " + detail::byte_text(n_bytes) + " (" +
-                         std::to_string(n_bytes) + " bytes) for " +
-                         detail::label_text(m_what, "a pinned host buffer") + " failed: " + cudaGetErrorString(err));
-    }
-    m_data = static_cast<T*>(p);
-    m_size = count;
-  }
-  void release() noexcept {
-    if (m_data) CUDA_CHECK_NOTHROW(cudaFreeHost(m_data));
-    m_data = nullptr;
-    m_size = 0;
-  }
-
-  T* m_data = nullptr;
-  size_t m_size = 0;
-  std::string m_what;
 };
 
 }  // namespace memsnn
