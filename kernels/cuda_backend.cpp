@@ -160,11 +160,15 @@ DeviceState CudaBackend::view(Instances& x, size_t g_stride, size_t theta_stride
 }
 
 void CudaBackend::run(Instances& x, const std::vector<WorkItem>& items, size_t g_stride, size_t theta_stride) {
-  if (items.size() > x.count) throw BackendError("internal: more work items than instances");
+  if (items.empty() || items.size() > x.count) throw BackendError("internal: work items do not fit the instances");
   CUDA_CHECK(cudaMemcpyAsync(x.items.data(), items.data(), items.size() * sizeof(WorkItem), cudaMemcpyHostToDevice,
                              m_stream.get()));
   launch_simulate(m_dnet, view(x, g_stride, theta_stride), x.items.data(), static_cast<uint32_t>(items.size()),
                   m_stream.get());
+  if (items.front().pixels == nullptr) {  // rests and resets: nothing to read back
+    m_stream.synchronize();
+    return;
+  }
   m_counts.resize(x.counts.size());
   m_totals.resize(x.totals.size());
   x.counts.download_async(m_counts.data(), m_counts.size(), m_stream.get());

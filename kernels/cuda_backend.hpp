@@ -55,7 +55,8 @@ class CudaBackend : public Backend {
   };
   void allocate(Instances& x, uint32_t count);
   DeviceState view(Instances& x, size_t g_stride, size_t theta_stride);
-  // Runs items (host) on x and downloads the counts and totals of every instance.
+  // Runs items (host) on x; when they present images (all or none do), downloads the
+  // counts and totals of every instance.
   void run(Instances& x, const std::vector<WorkItem>& items, size_t g_stride, size_t theta_stride);
   // Rest (or reset) the training members in `members`, learning if `learn`.
   void between_train(const std::vector<uint32_t>& members, bool learn);

@@ -15,12 +15,11 @@
 #include "kernels/cuda_check.hpp"
 #include "model/device.hpp"
 #include "model/poisson.hpp"
+#include "model/stdp.hpp"
+#include "model/window_stdp.hpp"
 
 namespace memsnn {
 namespace {
-
-// The reset clock: inputs that never spiked (last_pre 0) are outside any window.
-constexpr uint64_t kClockAtReset = uint64_t{1} << 62;
 
 struct Margin {
   float margin;
@@ -362,10 +361,10 @@ __global__ void normalize_columns_kernel(float* g, uint32_t n_inputs, uint32_t n
   float* column = g + instance * static_cast<size_t>(n_inputs) * n_neurons + j;
   double sum = 0.0;
   for (uint32_t i = 0; i < n_inputs; ++i) sum += column[static_cast<size_t>(i) * n_neurons];
-  const float factor = sum > 0 ? static_cast<float>(target / sum) : 1.0f;
+  const float factor = normalization_factor(sum, target);
   for (uint32_t i = 0; i < n_inputs; ++i) {
-    const float x = column[static_cast<size_t>(i) * n_neurons] * factor;
-    column[static_cast<size_t>(i) * n_neurons] = w_max < x ? w_max : x;
+    float& w = column[static_cast<size_t>(i) * n_neurons];
+    w = normalized_weight(w, factor, w_max);
   }
 }
 

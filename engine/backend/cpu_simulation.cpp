@@ -40,8 +40,7 @@ void CpuSimulation::reset() {
     std::fill(pop.since_spike.begin(), pop.since_spike.end(), kLongAgo);
     std::fill(pop.hold.begin(), pop.hold.end(), 0);
   }
-  // Inputs that never spiked are as far outside any window as the clock allows.
-  m_clock = uint64_t{1} << 62;
+  m_clock = kClockAtReset;
   std::fill(m_last_pre.begin(), m_last_pre.end(), 0);
   std::fill(m_pre.begin(), m_pre.end(), 0.0f);
   std::fill(m_post1.begin(), m_post1.end(), 0.0f);
@@ -211,10 +210,10 @@ void CpuSimulation::normalize_columns(const Network& net, float* g, double targe
     for (uint32_t j = 0; j < n; ++j) sums[j] += row[j];
   }
   std::vector<float> factor(n);
-  for (uint32_t j = 0; j < n; ++j) factor[j] = sums[j] > 0 ? static_cast<float>(target / sums[j]) : 1.0f;
+  for (uint32_t j = 0; j < n; ++j) factor[j] = normalization_factor(sums[j], target);
   for (uint32_t i = 0; i < net.n_inputs; ++i) {
     float* row = g + static_cast<size_t>(i) * n;
-    for (uint32_t j = 0; j < n; ++j) row[j] = std::min(row[j] * factor[j], net.w_max);
+    for (uint32_t j = 0; j < n; ++j) row[j] = normalized_weight(row[j], factor[j], net.w_max);
   }
 }
 

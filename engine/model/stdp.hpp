@@ -29,4 +29,15 @@ MEMSNN_HOST_DEVICE inline float stdp_dw_on_post(const StdpConstants& c, float pr
   return c.nu_post * pre * post2;
 }
 
+// Weight normalisation (D&C): before a training presentation each neuron's input weights
+// are scaled to sum to `target`, then clipped to w_max. The column sum is taken in double.
+MEMSNN_HOST_DEVICE inline float normalization_factor(double column_sum, double target) {
+  return column_sum > 0 ? static_cast<float>(target / column_sum) : 1.0f;
+}
+
+MEMSNN_HOST_DEVICE inline float normalized_weight(float w, float factor, float w_max) {
+  const float x = w * factor;
+  return w_max < x ? w_max : x;
+}
+
 }  // namespace memsnn

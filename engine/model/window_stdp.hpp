@@ -19,6 +19,10 @@ namespace memsnn {
 // Table size bound: windows up to this many steps (checked when the network is built).
 constexpr uint32_t kMaxWindowSteps = 1024;
 
+// A simulation's step clock after a reset. Inputs start with last spike step 0, so an
+// input that never spiked is 2^62 steps back: outside any window.
+constexpr uint64_t kClockAtReset = uint64_t{1} << 62;
+
 struct WindowStdpConstants {
   uint32_t window_steps = 0;  // inputs with k <= window_steps potentiate
   float a_minus = 0.0f;       // depression outside the window
