@@ -4,40 +4,21 @@
 // do not flatter; nothing is timed on zeros.
 #include <benchmark/benchmark.h>
 
-#include <filesystem>
-
-#include <nlohmann/json.hpp>
-
 #include "backend/cpu_backend.hpp"
 #include "config/network_config.hpp"
 #include "data/dataset.hpp"
 #include "sim/scheduler.hpp"
 
+#include "bench_common.hpp"
+
 using namespace memsnn;
 
 namespace {
 
-constexpr size_t kImages = 256;
-
-const DataSplit* digits() {
-  static const DataSplit* data = [] {
-    if (!std::filesystem::exists(default_embedded_mnist_dir() + "/0.json")) return static_cast<DataSplit*>(nullptr);
-    return new DataSplit(load_data(""));
-  }();
-  return data;
-}
-
-Network dc_network(int64_t neurons) {
-  nlohmann::json doc = preset_json("diehl_cook_2015");
-  doc["populations"]["exc"]["size"] = neurons;
-  doc["populations"]["inh"]["size"] = neurons;
-  return build_network(config_from_json(doc), 28, 28);
-}
-
-void set_rates(benchmark::State& state, uint64_t images, uint64_t steps) {
-  state.SetItemsProcessed(static_cast<int64_t>(images));
-  state.counters["sample_steps_per_s"] = benchmark::Counter(static_cast<double>(steps), benchmark::Counter::kIsRate);
-}
+using bench::digits;
+using bench::dc_network;
+using bench::kImages;
+using bench::set_rates;
 
 void BM_cpu_train_image(benchmark::State& state) {
   if (!digits()) return state.SkipWithError("embedded MNIST digits not installed");
@@ -53,7 +34,7 @@ void BM_cpu_train_image(benchmark::State& state) {
     backend.train({set.image(sample % kImages), sample, Phase::kTrain}, r);
     ++sample;
     ++images;
-    steps += static_cast<uint64_t>(r.attempts) * (net.presentation_steps + net.rest_steps);
+    steps += sample_steps(net, r, true);
   }
   set_rates(state, images, steps);
 }
@@ -70,7 +51,7 @@ void BM_cpu_infer_batch(benchmark::State& state) {
   for (auto _ : state) {
     backend.infer(requests, results);
     images += kImages;
-    for (const auto& r : results) steps += static_cast<uint64_t>(r.attempts) * net.presentation_steps;
+    for (const auto& r : results) steps += sample_steps(net, r, false);
   }
   set_rates(state, images, steps);
 }

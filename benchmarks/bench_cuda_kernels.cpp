@@ -1,13 +1,11 @@
 // CUDA kernels and backend on the Diehl & Cook network: the same names as
 // bench_cpu_backend with `cuda`, CUDA-event timing (UseManualTime) for single kernels, and
 // wall time for whole backend calls (they synchronise). Without a device every benchmark
-// reports SkipWithError("no CUDA device: ...") instead of a number.
+// reports SkipWithError("no CUDA device: ...") instead of a number. Names follow
+// bench_cpu_backend: train_image/cuda beside train_image/cpu.
 #include <benchmark/benchmark.h>
 
-#include <filesystem>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "backend/cuda_probe.hpp"
 #include "config/network_config.hpp"
@@ -20,11 +18,16 @@
 #include "model/poisson.hpp"
 #include "sim/scheduler.hpp"
 
+#include "bench_common.hpp"
+
 using namespace memsnn;
 
 namespace {
 
-constexpr size_t kImages = 256;
+using bench::digits;
+using bench::dc_network;
+using bench::kImages;
+using bench::set_rates;
 
 bool skip_without_device(benchmark::State& state) {
   const CudaProbe probe = probe_cuda();
@@ -33,20 +36,6 @@ bool skip_without_device(benchmark::State& state) {
   return true;
 }
 
-const DataSplit* digits() {
-  static const DataSplit* data = [] {
-    if (!std::filesystem::exists(default_embedded_mnist_dir() + "/0.json")) return static_cast<DataSplit*>(nullptr);
-    return new DataSplit(load_data(""));
-  }();
-  return data;
-}
-
-Network dc_network(int64_t neurons) {
-  nlohmann::json doc = preset_json("diehl_cook_2015");
-  doc["populations"]["exc"]["size"] = neurons;
-  doc["populations"]["inh"]["size"] = neurons;
-  return build_network(config_from_json(doc), 28, 28);
-}
 
 // Column normalisation of a 784 x N crossbar: one kernel, timed by CUDA events.
 void BM_cuda_normalize_columns(benchmark::State& state) {
@@ -66,7 +55,7 @@ void BM_cuda_normalize_columns(benchmark::State& state) {
   }
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations()) * 784 * n);
 }
-BENCHMARK(BM_cuda_normalize_columns)->Arg(100)->Arg(400)->Arg(1600)->Arg(6400)->UseManualTime();
+BENCHMARK(BM_cuda_normalize_columns)->Name("normalize_columns/cuda")->Arg(100)->Arg(400)->Arg(1600)->Arg(6400)->UseManualTime();
 
 // Poisson input spikes of one 350 ms presentation (700 steps x 784 inputs).
 void BM_cuda_poisson_input(benchmark::State& state) {
@@ -90,7 +79,7 @@ void BM_cuda_poisson_input(benchmark::State& state) {
   }
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations()) * kInputs * kSteps);
 }
-BENCHMARK(BM_cuda_poisson_input)->UseManualTime();
+BENCHMARK(BM_cuda_poisson_input)->Name("poisson_input/cuda")->UseManualTime();
 
 // Exact training, image after image (one instance): the whole backend call.
 void BM_cuda_train_image(benchmark::State& state) {
@@ -109,10 +98,9 @@ void BM_cuda_train_image(benchmark::State& state) {
     ++images;
     steps += sample_steps(net, r, true);
   }
-  state.SetItemsProcessed(static_cast<int64_t>(images));
-  state.counters["sample_steps_per_s"] = benchmark::Counter(static_cast<double>(steps), benchmark::Counter::kIsRate);
+  set_rates(state, images, steps);
 }
-BENCHMARK(BM_cuda_train_image)->Arg(100)->Arg(400)->Arg(1600)->Arg(6400)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_cuda_train_image)->Name("train_image/cuda")->Arg(100)->Arg(400)->Arg(1600)->Arg(6400)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // Frozen inference of a batch of B images at once.
 void BM_cuda_infer_batch(benchmark::State& state) {
@@ -134,10 +122,9 @@ void BM_cuda_infer_batch(benchmark::State& state) {
     images += batch;
     for (const auto& r : results) steps += sample_steps(net, r, false);
   }
-  state.SetItemsProcessed(static_cast<int64_t>(images));
-  state.counters["sample_steps_per_s"] = benchmark::Counter(static_cast<double>(steps), benchmark::Counter::kIsRate);
+  set_rates(state, images, steps);
 }
-BENCHMARK(BM_cuda_infer_batch)
+BENCHMARK(BM_cuda_infer_batch)->Name("infer_batch/cuda")
     ->Args({100, 256})->Args({100, 1024})->Args({400, 1024})->Args({1600, 1024})->Args({6400, 256})
     ->Unit(benchmark::kMillisecond)->UseRealTime();
 

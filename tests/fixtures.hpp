@@ -1,15 +1,40 @@
-// Networks whose spike rasters are known exactly, shared by the CPU tests and the GPU
-// parity tests (architecture.md tier b).
+// Fixtures shared by the CPU tests and the GPU parity tests: synthetic images, training a
+// backend on them, and networks whose spike rasters are known exactly (architecture.md
+// tier b).
 #pragma once
 
+#include <cstdint>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "backend/backend.hpp"
 #include "config/network_config.hpp"
+#include "core/rng.hpp"
 
-namespace memsnn::known {
+namespace memsnn::fixtures {
+
+// Digit-like synthetic images: a bright random blob per image, the rest dark.
+inline std::vector<uint8_t> synthetic_images(size_t n, uint32_t pixels) {
+  std::vector<uint8_t> images(n * pixels, 0);
+  for (size_t s = 0; s < n; ++s) {
+    for (uint32_t p = 0; p < pixels; ++p) {
+      const uint32_t r = random_u32(5, 77, static_cast<uint32_t>(s), 0, p);
+      if (r % 5 == 0) images[s * pixels + p] = static_cast<uint8_t>(128 + r % 128);
+    }
+  }
+  return images;
+}
+
+// The first n images, trained one after another (sample = index).
+inline std::vector<PresentationResult> train_images(Backend& backend, const std::vector<uint8_t>& images, size_t n) {
+  std::vector<PresentationResult> results(n);
+  for (size_t s = 0; s < n; ++s) {
+    backend.train({images.data() + s * backend.network().n_inputs, static_cast<uint32_t>(s), Phase::kTrain},
+                  results[s]);
+  }
+  return results;
+}
 
 // Four inputs that spike every step (p = 1) through weights 0.25 drive one IF neuron by
 // exactly 1 per step; input delivered at step t acts at t + 1, so v = 0,1,2,3 -> spike at
@@ -41,4 +66,4 @@ inline PresentationResult run_if_raster(Backend& backend) {
   return res[0];
 }
 
-}  // namespace memsnn::known
+}  // namespace memsnn::fixtures

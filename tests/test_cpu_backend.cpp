@@ -16,7 +16,7 @@
 #include "backend/cpu_backend.hpp"
 #include "config/network_config.hpp"
 #include "core/rng.hpp"
-#include "known_networks.hpp"
+#include "fixtures.hpp"
 #include "sim/scheduler.hpp"
 
 using namespace memsnn;
@@ -34,26 +34,8 @@ Network dc_network(uint32_t neurons, const json& patch = json::object()) {
   return build_network(config_from_json(doc), 28, 28);
 }
 
-// Digit-like synthetic images: a bright random blob per image, the rest dark.
-std::vector<uint8_t> synthetic_images(size_t n, uint32_t pixels) {
-  std::vector<uint8_t> images(n * pixels, 0);
-  for (size_t s = 0; s < n; ++s) {
-    for (uint32_t p = 0; p < pixels; ++p) {
-      const uint32_t r = random_u32(5, 77, static_cast<uint32_t>(s), 0, p);
-      if (r % 5 == 0) images[s * pixels + p] = static_cast<uint8_t>(128 + r % 128);
-    }
-  }
-  return images;
-}
-
-std::vector<PresentationResult> train_some(CpuBackend& backend, const std::vector<uint8_t>& images, size_t n) {
-  std::vector<PresentationResult> results(n);
-  for (size_t s = 0; s < n; ++s) {
-    backend.train({images.data() + s * backend.network().n_inputs, static_cast<uint32_t>(s), Phase::kTrain},
-                  results[s]);
-  }
-  return results;
-}
+using fixtures::synthetic_images;
+using fixtures::train_images;
 
 bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
   return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
@@ -65,8 +47,8 @@ TEST(CpuBackend, TrainingIsDeterministic) {
   const Network net = dc_network(20);
   const auto images = synthetic_images(6, net.n_inputs);
   CpuBackend a(net, 1), b(net, 2);
-  const auto ra = train_some(a, images, 6);
-  const auto rb = train_some(b, images, 6);
+  const auto ra = train_images(a, images, 6);
+  const auto rb = train_images(b, images, 6);
   for (size_t s = 0; s < ra.size(); ++s) {
     EXPECT_EQ(ra[s].counts, rb[s].counts);
     EXPECT_EQ(ra[s].input_spikes, rb[s].input_spikes);
@@ -83,7 +65,7 @@ TEST(CpuBackend, LearningChangesWeightsWithinBoundsAndRaisesTheta) {
   const auto images = synthetic_images(6, net.n_inputs);
   CpuBackend backend(net, 1);
   const NetworkState before = backend.state();
-  const auto results = train_some(backend, images, 6);
+  const auto results = train_images(backend, images, 6);
   const NetworkState after = backend.state();
   EXPECT_FALSE(same_bits(before.g, after.g));
   for (const float w : after.g) {
@@ -116,11 +98,11 @@ TEST(CpuBackend, InferenceDoesNotDependOnThreadCountAndFreezesState) {
   EXPECT_EQ(before.theta, one.state().theta);
 }
 
-// Tier (b): a network whose raster is known exactly (tests/known_networks.hpp derives it).
+// Tier (b): a network whose raster is known exactly (tests/fixtures.hpp derives it).
 TEST(CpuBackend, KnownRasterOfAnIntegrateAndFireNeuron) {
-  const Network net = known::if_raster_network();
+  const Network net = fixtures::if_raster_network();
   CpuBackend backend(net, 1);
-  const PresentationResult r = known::run_if_raster(backend);
+  const PresentationResult r = fixtures::run_if_raster(backend);
   EXPECT_EQ(r.counts[0], 9u);
   EXPECT_EQ(r.input_spikes, 4u * 30u) << "p = 1: every input spikes every step";
 }
@@ -153,8 +135,8 @@ TEST(CpuBackend, IdealCrossbarAndDeviceReproduceTheSoftwareNetworkExactly) {
                                     {"crossbar", {{"v_read_V", 0.7}}}});
   const auto images = synthetic_images(5, a.n_inputs);
   CpuBackend ba(a, 1), bb(b, 1);
-  const auto ra = train_some(ba, images, 5);
-  const auto rb = train_some(bb, images, 5);
+  const auto ra = train_images(ba, images, 5);
+  const auto rb = train_images(bb, images, 5);
   for (size_t s = 0; s < ra.size(); ++s) EXPECT_EQ(ra[s].counts, rb[s].counts);
   EXPECT_TRUE(same_bits(ba.state().g, bb.state().g));
 }
@@ -392,8 +374,8 @@ TEST(CpuBackend, AnddudkinPresetBuildsAndTrainsDeterministically) {
   const auto images = synthetic_images(4, net.n_inputs);
   CpuBackend a(net, 1), b(net, 2);
   const NetworkState before = a.state();
-  const auto ra = train_some(a, images, 4);
-  const auto rb = train_some(b, images, 4);
+  const auto ra = train_images(a, images, 4);
+  const auto rb = train_images(b, images, 4);
   uint64_t spikes = 0;
   for (size_t s = 0; s < ra.size(); ++s) {
     EXPECT_EQ(ra[s].counts, rb[s].counts) << "image " << s;

@@ -24,7 +24,7 @@
 #include "config/network_config.hpp"
 #include "core/rng.hpp"
 #include "kernels/cuda_backend.hpp"
-#include "known_networks.hpp"
+#include "fixtures.hpp"
 #include "data/dataset.hpp"
 #include "sim/scheduler.hpp"
 
@@ -54,32 +54,12 @@ Network dc_network(uint32_t neurons, double presentation_ms = 100.0, double rest
                                             {"protocol", {{"presentation_ms", presentation_ms}, {"rest_ms", rest_ms}}}});
 }
 
-// Digit-like synthetic images: a bright random blob per image, the rest dark.
-std::vector<uint8_t> synthetic_images(size_t n, uint32_t pixels) {
-  std::vector<uint8_t> images(n * pixels, 0);
-  for (size_t s = 0; s < n; ++s) {
-    for (uint32_t p = 0; p < pixels; ++p) {
-      const uint32_t r = random_u32(5, 77, static_cast<uint32_t>(s), 0, p);
-      if (r % 5 == 0) images[s * pixels + p] = static_cast<uint8_t>(128 + r % 128);
-    }
-  }
-  return images;
-}
-
 // Encoded images at the network's input size (downsampled presets take 784 -> fewer).
 std::vector<uint8_t> encoded_images(const Network& net, size_t n) {
-  const auto raw = synthetic_images(n, 28 * 28);
+  const auto raw = fixtures::synthetic_images(n, 28 * 28);
   std::vector<uint8_t> out(n * net.n_inputs);
   for (size_t s = 0; s < n; ++s) encode_image(net, raw.data() + s * 784, 28, 28, out.data() + s * net.n_inputs);
   return out;
-}
-
-std::vector<PresentationResult> train_all(Backend& b, const std::vector<uint8_t>& images, size_t n) {
-  std::vector<PresentationResult> r(n);
-  for (size_t s = 0; s < n; ++s) {
-    b.train({images.data() + s * b.network().n_inputs, static_cast<uint32_t>(s), Phase::kTrain}, r[s]);
-  }
-  return r;
 }
 
 std::vector<PresentationResult> infer_all(Backend& b, const std::vector<uint8_t>& images, size_t n) {
@@ -125,8 +105,8 @@ TEST(CudaParity, OneTrainingImageFromIdenticalState) {
   const auto images = encoded_images(net, 1);
   CpuBackend cpu(net, 1);
   CudaBackend gpu(net, {});
-  const auto rc = train_all(cpu, images, 1);
-  const auto rg = train_all(gpu, images, 1);
+  const auto rc = fixtures::train_images(cpu, images, 1);
+  const auto rg = fixtures::train_images(gpu, images, 1);
   expect_same_results(rc, rg);
   const NetworkState sc = cpu.state(), sg = gpu.state();
   const float dg = max_abs_diff(sc.g, sg.g);
@@ -137,12 +117,12 @@ TEST(CudaParity, OneTrainingImageFromIdenticalState) {
   EXPECT_LE(dtheta, static_cast<double>(kStateAtol));
 }
 
-// Tier (b): a network whose raster is known exactly (tests/known_networks.hpp derives it).
+// Tier (b): a network whose raster is known exactly (tests/fixtures.hpp derives it).
 TEST(CudaParity, KnownRasterOfAnIntegrateAndFireNeuron) {
   SKIP_WITHOUT_GPU();
-  const Network net = known::if_raster_network();
+  const Network net = fixtures::if_raster_network();
   CudaBackend gpu(net, {});
-  const PresentationResult r = known::run_if_raster(gpu);
+  const PresentationResult r = fixtures::run_if_raster(gpu);
   EXPECT_EQ(r.counts[0], 9u);
   EXPECT_EQ(r.input_spikes, 4u * 30u);
 }
@@ -161,7 +141,7 @@ TEST(CudaParity, TrainingMatchesTheCpuForEveryPreset) {
     const auto images = encoded_images(net, 20);
     CpuBackend cpu(net, 1);
     CudaBackend gpu(net, {});
-    expect_same_results(train_all(cpu, images, 20), train_all(gpu, images, 20));
+    expect_same_results(fixtures::train_images(cpu, images, 20), fixtures::train_images(gpu, images, 20));
     const NetworkState sc = cpu.state(), sg = gpu.state();
     EXPECT_LE(max_abs_diff(sc.g, sg.g), kStateAtol);
     EXPECT_LE(max_abs_diff(sc.theta, sg.theta), static_cast<double>(kStateAtol));
@@ -230,7 +210,7 @@ TEST(CudaParity, EnsembleMemberKEqualsASingleRunWithSeedK) {
     doc["seed"] = net.config.seed + k;
     const Network single = build_network(config_from_json(doc), 28, 28);
     CpuBackend cpu(single, 1);
-    expect_same_results(train_all(cpu, images, kImages), per_member[k]);
+    expect_same_results(fixtures::train_images(cpu, images, kImages), per_member[k]);
     const NetworkState sc = cpu.state(), sg = gpu.member_state(k);
     EXPECT_LE(max_abs_diff(sc.g, sg.g), kStateAtol);
     EXPECT_LE(max_abs_diff(sc.theta, sg.theta), static_cast<double>(kStateAtol));
