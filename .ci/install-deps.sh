@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 packages=(cmake g++ make zlib1g-dev nlohmann-json3-dev libcxxopts-dev libgtest-dev libbenchmark-dev
-          librandom123-dev libstb-dev dataset-fashion-mnist)
+          librandom123-dev libstb-dev libeigen3-dev ngspice dataset-fashion-mnist)
 command -v npm >/dev/null 2>&1 || packages+=(npm)
 $SUDO apt-get update -qq
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null

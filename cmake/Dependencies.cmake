@@ -17,6 +17,8 @@ function(memsnn_find_header var header hint)
 endfunction()
 memsnn_find_header(MEMSNN_RANDOM123_DIR Random123/philox.h "")
 memsnn_find_header(MEMSNN_STB_DIR stb_image_write.h stb)
+# Eigen (Debian libeigen3-dev, header-only): the sparse direct crossbar solver.
+memsnn_find_header(MEMSNN_EIGEN_DIR Eigen/SparseCholesky eigen3)
 if(NOT cxxopts_FOUND)
   memsnn_find_header(MEMSNN_CXXOPTS_DIR cxxopts.hpp "")
   add_library(cxxopts::cxxopts INTERFACE IMPORTED)
