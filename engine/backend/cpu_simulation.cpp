@@ -168,9 +168,14 @@ uint64_t CpuSimulation::step(float* g, double* theta, bool learn, uint32_t* coun
   // Deliver: crossbar rows of the inputs that spiked (event-driven), then fixed projections.
   auto& layer = m_pops[m_net.learning_layer];
   float* target = (m_net.crossbar_target == Channel::kExcitatory ? layer.ge : layer.gi).data();
-  for (const uint32_t i : m_input_spikes) {
-    const float* row = g + static_cast<size_t>(i) * m_n;
-    for (uint32_t j = 0; j < m_n; ++j) target[j] += row[j];
+  if (m_exact) {
+    m_exact->add_exact_drive({g, static_cast<size_t>(m_n_in) * m_n}, m_input_spikes, target);
+  } else {
+    const float* read = m_read ? m_read : g;
+    for (const uint32_t i : m_input_spikes) {
+      const float* row = read + static_cast<size_t>(i) * m_n;
+      for (uint32_t j = 0; j < m_n; ++j) target[j] += row[j];
+    }
   }
   for (const auto& p : m_net.fixed_projections) deliver_fixed(p);
   if (learn && m_net.plastic) {

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "crossbar/ir_drop.hpp"
 #include "network/network.hpp"
 
 namespace memsnn {
@@ -33,6 +34,12 @@ class CpuSimulation {
   // changes `g` and theta adapts; counts[j] += spikes of learning-layer neuron j.
   SpikeTotals present(const uint8_t* pixels, double max_rate_hz, uint32_t stream, uint32_t sample,
                       uint32_t steps, float* g, double* theta, bool learn, uint32_t* counts);
+
+  // How the crossbar is read (crossbar/ir_drop.hpp): by default the spiking rows of g;
+  // with `weights` set, the spiking rows of that matrix instead (W_eff's normalised
+  // effective weights); with `exact` set, a circuit solve for the spiking rows each step.
+  void read_crossbar_from(const float* weights) { m_read = weights; }
+  void solve_crossbar_with(IrDropCrossbar* exact) { m_exact = exact; }
 
   // rest_steps without input (learning continues if `learn`).
   void rest(float* g, double* theta, bool learn);
@@ -68,6 +75,8 @@ class CpuSimulation {
   std::vector<uint32_t> m_input_spikes;        // inputs that spiked this step
   std::vector<uint32_t> m_rest_counts;         // spikes during rest are not counted
   uint64_t m_seed = 0;
+  const float* m_read = nullptr;     // nullptr: read g
+  IrDropCrossbar* m_exact = nullptr;  // not owned
 };
 
 }  // namespace memsnn

@@ -311,10 +311,23 @@ NetworkConfig config_from_json(const json& j) {
     dr.finish();
     if (x.g_min_S >= x.g_max_S) FieldReader::fail("device.g_max_S", "must be greater than device.g_min_S");
   }
-  if (const json* x = r.object("crossbar")) {
-    FieldReader xr(*x, "crossbar");
-    xr.choice("type", c.crossbar.type, {"ideal"});
-    xr.number("v_read_V", c.crossbar.v_read_V, 0, 10, "V", true);
+  if (const json* xj = r.object("crossbar")) {
+    FieldReader xr(*xj, "crossbar");
+    auto& x = c.crossbar;
+    xr.choice("type", x.type, {"ideal"});
+    xr.number("v_read_V", x.v_read_V, 0, 10, "V", true);
+    xr.choice("ir_drop", x.ir_drop, {"none", "exact", "weff"});
+    xr.number("r_row_ohm", x.r_row_ohm, 0, 1e6, "ohm");
+    xr.number("r_col_ohm", x.r_col_ohm, 0, 1e6, "ohm");
+    xr.number("r_source_ohm", x.r_source_ohm, 0, 1e6, "ohm");
+    xr.number("r_sense_ohm", x.r_sense_ohm, 0, 1e6, "ohm");
+    xr.integer("tile_rows", x.tile_rows, 0, 1u << 20);
+    xr.integer("tile_cols", x.tile_cols, 0, 1u << 20);
+    xr.choice("weff_refresh", x.weff_refresh, {"step", "image", "images"});
+    xr.integer("weff_refresh_images", x.weff_refresh_images, 1, 1u << 30);
+    xr.number("solver_tol", x.solver_tol, 0, 1e-2, "", true);
+    xr.integer("solver_max_iterations", x.solver_max_iterations, 1, 1000000);
+    xr.number("solver_damping", x.solver_damping, 0, 1, "", true);
     xr.finish();
   }
   if (const json* e = r.object("encoder")) {
@@ -405,7 +418,21 @@ json config_to_json(const NetworkConfig& c) {
                    {"a_plus", l.a_plus},     {"a_minus", l.a_minus},       {"tau_plus_ms", l.tau_plus_ms},
                    {"window_ms", l.window_ms}};
   j["device"] = {{"type", c.device.type}, {"g_min_S", c.device.g_min_S}, {"g_max_S", c.device.g_max_S}};
-  j["crossbar"] = {{"type", c.crossbar.type}, {"v_read_V", c.crossbar.v_read_V}};
+  const auto& x = c.crossbar;
+  j["crossbar"] = {{"type", x.type},
+                   {"v_read_V", x.v_read_V},
+                   {"ir_drop", x.ir_drop},
+                   {"r_row_ohm", x.r_row_ohm},
+                   {"r_col_ohm", x.r_col_ohm},
+                   {"r_source_ohm", x.r_source_ohm},
+                   {"r_sense_ohm", x.r_sense_ohm},
+                   {"tile_rows", x.tile_rows},
+                   {"tile_cols", x.tile_cols},
+                   {"weff_refresh", x.weff_refresh},
+                   {"weff_refresh_images", x.weff_refresh_images},
+                   {"solver_tol", x.solver_tol},
+                   {"solver_max_iterations", x.solver_max_iterations},
+                   {"solver_damping", x.solver_damping}};
   const auto& e = c.encoder;
   j["encoder"] = {{"type", e.type},
                   {"max_rate_hz", e.max_rate_hz},

@@ -84,9 +84,23 @@ struct DeviceConfig {
   double g_max_S = 1e-4;
 };
 
+// IR drop (crossbar/ir_drop.hpp, docs/crossbar.md): wire resistances of the circuit in
+// crossbar/circuit.hpp, how the network reads it, and the relaxation solver's settings.
 struct CrossbarConfig {
   std::string type = "ideal";
   double v_read_V = 0.2;
+  std::string ir_drop = "none";       // "none", "exact" (solve every step) or "weff"
+  double r_row_ohm = 1.0;             // word-line segment per cell
+  double r_col_ohm = 1.0;             // bit-line segment per cell
+  double r_source_ohm = 0.0;
+  double r_sense_ohm = 0.0;
+  uint32_t tile_rows = 0;             // arrays of at most this many rows; 0 = one array
+  uint32_t tile_cols = 0;
+  std::string weff_refresh = "image"; // while learning: "step" (= exact), "image", "images"
+  uint32_t weff_refresh_images = 100; // "images": rebuild W_eff every this many images
+  double solver_tol = 1e-9;           // relaxation residual (crossbar/relaxation_solver.hpp)
+  uint32_t solver_max_iterations = 200;
+  double solver_damping = 1.0;
 };
 
 struct EncoderConfig {

@@ -1,0 +1,92 @@
+#include "crossbar/ir_drop.hpp"
+
+#include <chrono>
+#include <cstdio>
+
+#include "core/error.hpp"
+
+namespace memsnn {
+namespace {
+
+void check_converged(const RelaxStats& s, const RelaxOptions& o, const char* what) {
+  if (s.converged) return;
+  char buf[320];
+  std::snprintf(buf, sizeof buf,
+                "crossbar: IR-drop relaxation (%s) did not converge in %u sweeps (residual %.3g > "
+                "crossbar.solver_tol %.3g); raise crossbar.solver_max_iterations, loosen solver_tol or set "
+                "solver_damping < 1",
+                what, s.iterations, s.residual, o.tol);
+  throw BackendError(buf);
+}
+
+}  // namespace
+
+IrDropSettings ir_drop_settings(const NetworkConfig& config, uint32_t rows, uint32_t cols, unsigned threads) {
+  const CrossbarConfig& x = config.crossbar;
+  IrDropSettings s;
+  s.mode = x.ir_drop == "exact" ? IrDropMode::kExact : (x.ir_drop == "weff" ? IrDropMode::kWeff : IrDropMode::kNone);
+  s.circuit = {rows, cols, x.r_row_ohm, x.r_col_ohm, x.r_source_ohm, x.r_sense_ohm};
+  s.solve.method = CrossbarMethod::kRelax;
+  s.solve.relax = {x.solver_tol, x.solver_max_iterations, x.solver_damping};
+  s.solve.tile_rows = x.tile_rows;
+  s.solve.tile_cols = x.tile_cols;
+  s.solve.threads = threads ? threads : 1;
+  s.range = {config.device.g_min_S, config.device.g_max_S};
+  s.v_read = x.v_read_V;
+  s.refresh_every_step = x.weff_refresh == "step";
+  s.refresh_images = x.weff_refresh == "images" ? x.weff_refresh_images : 1;
+  return s;
+}
+
+IrDropCrossbar::IrDropCrossbar(const IrDropSettings& settings) : m_settings(settings) {
+  const size_t cells = static_cast<size_t>(settings.circuit.rows) * settings.circuit.cols;
+  m_g.resize(cells);
+  m_w_eff.resize(cells);
+  m_v.resize(settings.circuit.rows);
+  m_i.resize(settings.circuit.cols);
+  validate_relax_options(settings.solve.relax);
+}
+
+void IrDropCrossbar::conductances(std::span<const float> w) {
+  if (w.size() != m_g.size()) {
+    throw BackendError("crossbar: " + std::to_string(w.size()) + " weights for a " +
+                       std::to_string(m_settings.circuit.rows) + "x" + std::to_string(m_settings.circuit.cols) +
+                       " layer");
+  }
+  for (size_t k = 0; k < w.size(); ++k) m_g[k] = m_settings.range.to_conductance(w[k]);
+}
+
+void IrDropCrossbar::account(const RelaxStats& s, double seconds, uint64_t solves) {
+  m_stats.sweeps += static_cast<uint64_t>(s.iterations) * solves;
+  m_stats.max_residual = std::max(m_stats.max_residual, s.residual);
+  m_stats.seconds += seconds;
+}
+
+void IrDropCrossbar::build_weff(std::span<const float> w, std::span<float> w_eff) {
+  const auto t0 = std::chrono::steady_clock::now();
+  conductances(w);
+  const RelaxStats s = effective_weights(m_settings.circuit, m_g, m_w_eff, m_settings.solve);
+  check_converged(s, m_settings.solve.relax, "W_eff");
+  const double g_min = m_settings.range.g_min, dg = m_settings.range.g_max - m_settings.range.g_min;
+  for (size_t k = 0; k < m_w_eff.size(); ++k) w_eff[k] = static_cast<float>((m_w_eff[k] - g_min) / dg);
+  ++m_stats.weff_builds;
+  const uint32_t m = m_settings.circuit.rows, n = m_settings.circuit.cols;
+  account(s, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), std::min(m, n));
+}
+
+void IrDropCrossbar::add_exact_drive(std::span<const float> w, std::span<const uint32_t> spiking, float* drive) {
+  if (spiking.empty()) return;  // no row driven: no current
+  const auto t0 = std::chrono::steady_clock::now();
+  conductances(w);
+  std::fill(m_v.begin(), m_v.end(), 0.0);
+  for (const uint32_t i : spiking) m_v[i] = m_settings.v_read;
+  const RelaxStats s = crossbar_currents(m_settings.circuit, m_g, m_v, m_i, m_settings.solve);
+  check_converged(s, m_settings.solve.relax, "exact step");
+  const double reference = static_cast<double>(spiking.size()) * m_settings.v_read * m_settings.range.g_min;
+  const double scale = m_settings.v_read * (m_settings.range.g_max - m_settings.range.g_min);
+  for (uint32_t j = 0; j < m_settings.circuit.cols; ++j) drive[j] += static_cast<float>((m_i[j] - reference) / scale);
+  ++m_stats.exact_solves;
+  account(s, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 1);
+}
+
+}  // namespace memsnn

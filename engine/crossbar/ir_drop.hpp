@@ -1,0 +1,78 @@
+// How the network reads a crossbar with IR drop (config `crossbar.ir_drop`).
+//
+// A weight w in [0, 1] is programmed as G = G_min + w (G_max - G_min) [S] (model/device.hpp).
+// Spiking inputs drive their rows at V_read, silent ones at 0 V; the output currents of
+// the circuit (crossbar/circuit.hpp, tiled as configured) are read against an ideal
+// reference of G_min per spiking row, subtracted digitally:
+//   d_j = (I_j - k V_read G_min) / (V_read (G_max - G_min))       (k = spiking rows)
+// The circuit is linear, so with W_eff (I = W_eff^T V) this is
+//   d_j = sum over spiking i of w'_ij,   w'_ij = (W_eff_ij - G_min) / (G_max - G_min)
+// which the network adds exactly as it adds w_ij without IR drop: same cost per step.
+// Modes: "exact" solves the circuit for the spiking rows every step (the reference);
+// "weff" reads w' built from the weights at the last refresh (every image, or every k
+// images while learning; once for frozen weights). For frozen weights both read w'.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "config/network_config.hpp"
+#include "crossbar/crossbar_solve.hpp"
+#include "model/device.hpp"
+
+namespace memsnn {
+
+enum class IrDropMode { kNone, kExact, kWeff };
+
+struct IrDropSettings {
+  IrDropMode mode = IrDropMode::kNone;
+  CrossbarCircuit circuit;  // rows x cols of the whole layer
+  CrossbarSolveSpec solve;  // relaxation, tiles, threads
+  ConductanceRange range;
+  double v_read = 0.2;      // V
+  bool refresh_every_step = false;  // weff_refresh "step": the exact path
+  uint32_t refresh_images = 1;      // weff: rebuild every this many training images
+};
+
+IrDropSettings ir_drop_settings(const NetworkConfig& config, uint32_t rows, uint32_t cols, unsigned threads);
+
+// Work done by the solvers, for metrics.json.
+struct IrDropStats {
+  uint64_t weff_builds = 0;
+  uint64_t exact_solves = 0;
+  uint64_t sweeps = 0;         // relaxation sweeps, all solves
+  double max_residual = 0.0;
+  double seconds = 0.0;        // wall time in the solvers
+};
+
+class IrDropCrossbar {
+ public:
+  explicit IrDropCrossbar(const IrDropSettings& settings);
+
+  const IrDropSettings& settings() const { return m_settings; }
+  // "exact", or "weff" with weff_refresh "step": solve every step while learning.
+  bool solves_every_step() const {
+    return m_settings.mode == IrDropMode::kExact || m_settings.refresh_every_step;
+  }
+
+  // w' (rows x cols) for the weights w; BackendError if the solver does not converge.
+  void build_weff(std::span<const float> w, std::span<float> w_eff);
+
+  // drive[j] += d_j for the rows in `spiking`, solving the circuit for weights w.
+  void add_exact_drive(std::span<const float> w, std::span<const uint32_t> spiking, float* drive);
+
+  const IrDropStats& stats() const { return m_stats; }
+
+ private:
+  void conductances(std::span<const float> w);
+  void account(const RelaxStats& s, double seconds, uint64_t solves);
+
+  IrDropSettings m_settings;
+  std::vector<double> m_g;      // S
+  std::vector<double> m_w_eff;  // S
+  std::vector<double> m_v, m_i;
+  IrDropStats m_stats;
+};
+
+}  // namespace memsnn
