@@ -1,0 +1,269 @@
+// Host side of the GPU crossbar solver: validation (before any CUDA call, so errors are
+// the CPU's word for word), tiling as crossbar_solve.cpp does it, and the sweep loop.
+#include "kernels/cuda_crossbar.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "core/error.hpp"
+#include "crossbar/line_solve.hpp"
+#include "kernels/crossbar_launch.hpp"
+#include "kernels/cuda_check.hpp"
+#include "kernels/cuda_stream.hpp"
+#include "kernels/device_buffer.hpp"
+
+namespace memsnn {
+namespace {
+
+// Node, column and scratch arrays of one batch (3 x M x N x B doubles) stay under this:
+// every unit solve of a 784 x 100 tile (190 MB), or 35 of an untiled 784 x 1600 array.
+constexpr size_t kBatchBytes = size_t{1} << 30;
+
+// crossbar_solve.cpp's tiles: row-major order of the blocks, edge tiles smaller.
+struct TilePlan {
+  uint32_t tile_rows = 0, tile_cols = 0;  // the largest tile
+  std::vector<TileBlock> tiles;
+};
+
+TilePlan plan_tiles(const CrossbarCircuit& c, const CrossbarSolveSpec& spec) {
+  TilePlan p;
+  p.tile_rows = spec.tile_rows ? std::min(spec.tile_rows, c.rows) : c.rows;
+  p.tile_cols = spec.tile_cols ? std::min(spec.tile_cols, c.cols) : c.cols;
+  for (uint32_t r0 = 0; r0 < c.rows; r0 += p.tile_rows) {
+    for (uint32_t c0 = 0; c0 < c.cols; c0 += p.tile_cols) {
+      p.tiles.push_back({r0, c0, std::min(p.tile_rows, c.rows - r0), std::min(p.tile_cols, c.cols - c0), 0});
+    }
+  }
+  return p;
+}
+
+CrossbarCircuit tile_circuit(const CrossbarCircuit& c, const TileBlock& t) {
+  CrossbarCircuit tc = c;
+  tc.rows = t.rows;
+  tc.cols = t.cols;
+  return t.transposed ? transposed(tc) : tc;
+}
+
+void worsen(RelaxStats& into, const RelaxStats& s) {
+  into.iterations = std::max(into.iterations, s.iterations);
+  into.residual = std::max(into.residual, s.residual);
+  into.converged = into.converged && s.converged;
+}
+
+// The relaxation options after the circuit, as RelaxationSolver checks them.
+void check_method(const CrossbarSolveSpec& spec) {
+  if (spec.method != CrossbarMethod::kRelax) {
+    throw BackendError("crossbar: the CUDA solver has method relax only (got direct); solve direct on the CPU");
+  }
+  validate_relax_options(spec.relax);
+}
+
+// validate_circuit's checks that need no cells (sizes, resistances): one zero cell stands in.
+void validate_wires(const CrossbarCircuit& c) {
+  CrossbarCircuit probe = c;
+  if (c.rows != 0 && c.cols != 0) probe.rows = probe.cols = 1;
+  const double zero = 0.0;
+  validate_circuit(probe, std::span<const double>(&zero, probe.rows != 0 && probe.cols != 0 ? 1 : 0));
+}
+
+// Alternating line relaxation of one circuit at a time, in a workspace sized for the
+// largest tile and batch.
+class DeviceRelaxation {
+ public:
+  DeviceRelaxation(size_t max_cells, size_t max_rhs, const RelaxOptions& options)
+      : m_options(options),
+        m_batch(static_cast<uint32_t>(
+            std::clamp<size_t>(kBatchBytes / (3 * sizeof(double) * max_cells), 1, std::max<size_t>(max_rhs, 1)))),
+        m_g(max_cells, "crossbar tile conductances"),
+        m_row_c(max_cells, "crossbar row factors"),
+        m_row_inv(max_cells, "crossbar row factors"),
+        m_col_c(max_cells, "crossbar column factors"),
+        m_col_inv(max_cells, "crossbar column factors"),
+        m_row_nodes(max_cells * m_batch, "crossbar row node voltages"),
+        m_col_nodes(max_cells * m_batch, "crossbar column node voltages"),
+        m_scratch(max_cells * m_batch, "crossbar line scratch"),
+        m_status(m_batch, "crossbar solve status"),
+        m_status_host(m_batch, "crossbar solve status"),
+        m_active(2, "crossbar active count"),
+        m_active_host(2, "crossbar active count") {}
+
+  uint32_t batch() const { return m_batch; }
+  double* g() { return m_g.data(); }
+
+  // The circuit whose cells g() now holds: factors every line.
+  void set_circuit(const CrossbarCircuit& c, cudaStream_t stream) {
+    m_view = RelaxCircuitView{c.rows,         c.cols,         line_wires(c.r_row, c.r_source),
+                              line_wires(c.r_col, c.r_sense), m_g.data(),     m_row_c.data(),
+                              m_row_inv.data(),               m_col_c.data(), m_col_inv.data()};
+    launch_relax_factor(m_view, stream);
+  }
+
+  // count (<= batch()) right-hand sides: v (device) with v_stride, or unit vectors from
+  // unit_first when v is null. currents (device): count x N. Returns solve_batch's stats.
+  RelaxStats solve(const double* v, size_t v_stride, uint32_t unit_first, uint32_t count, double* currents,
+                   cudaStream_t stream) {
+    RelaxBatchView b{count,           v,           v_stride,          unit_first,       m_row_nodes.data(),
+                     m_col_nodes.data(), m_scratch.data(), m_status.data(), m_active.data()};
+    launch_relax_start(m_view, b, stream);
+    // The host learns how many rhs are still active one sweep late, so the GPU never idles
+    // waiting for it; a sweep after all have stopped does nothing (crossbar_launch.hpp).
+    for (uint32_t it = 0; it < m_options.max_iterations; ++it) {
+      b.active_count = m_active.data() + it % 2;
+      launch_relax_sweep(m_view, b, m_options.damping, m_options.tol, stream);
+      CUDA_CHECK(cudaMemcpyAsync(m_active_host.data() + it % 2, b.active_count, sizeof(uint32_t),
+                                 cudaMemcpyDeviceToHost, stream));
+      m_swept[it % 2].record(stream);
+      if (it > 0) {
+        m_swept[(it - 1) % 2].synchronize();
+        if (m_active_host[(it - 1) % 2] == 0) break;
+      }
+    }
+    launch_relax_currents(m_view, b, currents, stream);
+    CUDA_CHECK(cudaMemcpyAsync(m_status_host.data(), m_status.data(), count * sizeof(RhsStatus),
+                               cudaMemcpyDeviceToHost, stream));
+    CUDA_CHECK(cudaStreamSynchronize(stream));
+    RelaxStats worst;
+    for (uint32_t r = 0; r < count; ++r) {
+      const RhsStatus& s = m_status_host[r];
+      worsen(worst, RelaxStats{s.iterations, s.residual, s.converged != 0});
+    }
+    return worst;
+  }
+
+ private:
+  RelaxOptions m_options;
+  uint32_t m_batch;
+  RelaxCircuitView m_view;
+  DeviceBuffer<double> m_g, m_row_c, m_row_inv, m_col_c, m_col_inv;
+  DeviceBuffer<double> m_row_nodes, m_col_nodes, m_scratch;
+  DeviceBuffer<RhsStatus> m_status;
+  PinnedBuffer<RhsStatus> m_status_host;
+  DeviceBuffer<uint32_t> m_active;
+  PinnedBuffer<uint32_t> m_active_host;
+  CudaEvent m_swept[2] = {CudaEvent(false), CudaEvent(false)};
+};
+
+// W_eff of every tile from min(m, n) unit solves (effective_weights), cells and results
+// on the device; ordered on `stream` and finished on return.
+RelaxStats device_effective_weights(const CrossbarCircuit& c, const LayerCells& cells, const LayerWeights& out,
+                                    const CrossbarSolveSpec& spec, cudaStream_t stream) {
+  TilePlan plan = plan_tiles(c, spec);
+  size_t units = 0;
+  for (TileBlock& t : plan.tiles) {
+    t.transposed = t.rows > t.cols;  // the transposed circuit needs fewer solves
+    units = std::max<size_t>(units, std::min(t.rows, t.cols));
+  }
+  DeviceRelaxation relax(static_cast<size_t>(plan.tile_rows) * plan.tile_cols, units, spec.relax);
+  DeviceBuffer<double> currents(static_cast<size_t>(relax.batch()) * std::max(plan.tile_rows, plan.tile_cols),
+                                "crossbar unit-solve currents");
+  RelaxStats stats;
+  for (const TileBlock& t : plan.tiles) {
+    launch_tile_conductances(cells, t, relax.g(), stream);
+    relax.set_circuit(tile_circuit(c, t), stream);
+    const uint32_t count = std::min(t.rows, t.cols);
+    for (uint32_t first = 0; first < count; first += relax.batch()) {
+      const uint32_t nb = std::min(relax.batch(), count - first);
+      worsen(stats, relax.solve(nullptr, 0, first, nb, currents.data(), stream));
+      launch_place_weights(currents.data(), first, nb, t, out, stream);
+    }
+  }
+  CUDA_CHECK(cudaStreamSynchronize(stream));
+  return stats;
+}
+
+}  // namespace
+
+RelaxStats cuda_crossbar_currents(const CrossbarCircuit& c, std::span<const double> g, std::span<const double> v,
+                                  std::span<double> currents, const CrossbarSolveSpec& spec) {
+  if (c.rows == 0 || v.size() % c.rows != 0 || currents.size() != v.size() / c.rows * c.cols) {
+    throw BackendError("crossbar: " + std::to_string(v.size()) + " input voltages and " +
+                       std::to_string(currents.size()) + " outputs do not fit a " + std::to_string(c.rows) + "x" +
+                       std::to_string(c.cols) + " array");
+  }
+  validate_circuit(c, g);
+  check_method(spec);
+  const size_t count = v.size() / c.rows;
+  std::fill(currents.begin(), currents.end(), 0.0);
+  if (count == 0) return {};
+  const TilePlan plan = plan_tiles(c, spec);
+  CudaStream stream;
+  DeviceBuffer<double> d_g(g.size(), "crossbar conductances");
+  d_g.upload(g.data(), g.size(), stream.get());
+  DeviceRelaxation relax(static_cast<size_t>(plan.tile_rows) * plan.tile_cols, count, spec.relax);
+  DeviceBuffer<double> d_v(static_cast<size_t>(relax.batch()) * plan.tile_rows, "crossbar input voltages");
+  DeviceBuffer<double> d_out(static_cast<size_t>(relax.batch()) * plan.tile_cols, "crossbar output currents");
+  std::vector<double> out(d_out.size());
+  const LayerCells cells{d_g.data(), nullptr, 0.0, 0.0, c.rows, c.cols};
+  RelaxStats stats;
+  for (const TileBlock& t : plan.tiles) {
+    launch_tile_conductances(cells, t, relax.g(), stream.get());
+    relax.set_circuit(tile_circuit(c, t), stream.get());
+    for (size_t first = 0; first < count; first += relax.batch()) {
+      const auto nb = static_cast<uint32_t>(std::min<size_t>(relax.batch(), count - first));
+      // This tile's inputs of vectors first .. first + nb - 1, packed m to a vector.
+      CUDA_CHECK(cudaMemcpy2DAsync(d_v.data(), t.rows * sizeof(double), v.data() + first * c.rows + t.row0,
+                                   c.rows * sizeof(double), t.rows * sizeof(double), nb, cudaMemcpyHostToDevice,
+                                   stream.get()));
+      worsen(stats, relax.solve(d_v.data(), t.rows, 0, nb, d_out.data(), stream.get()));
+      CUDA_CHECK(cudaMemcpyAsync(out.data(), d_out.data(), static_cast<size_t>(nb) * t.cols * sizeof(double),
+                                 cudaMemcpyDeviceToHost, stream.get()));
+      stream.synchronize();
+      // Tile outputs summed in tile order, as crossbar_currents does.
+      for (size_t k = 0; k < nb; ++k) {
+        for (uint32_t j = 0; j < t.cols; ++j) currents[(first + k) * c.cols + t.col0 + j] += out[k * t.cols + j];
+      }
+    }
+  }
+  return stats;
+}
+
+RelaxStats cuda_effective_weights(const CrossbarCircuit& c, std::span<const double> g, std::span<double> w_eff,
+                                  const CrossbarSolveSpec& spec) {
+  if (w_eff.size() != static_cast<size_t>(c.rows) * c.cols) {
+    throw BackendError("crossbar: W_eff of " + std::to_string(w_eff.size()) + " cells for a " + std::to_string(c.rows) +
+                       "x" + std::to_string(c.cols) + " array");
+  }
+  validate_circuit(c, g);
+  check_method(spec);
+  CudaStream stream;
+  DeviceBuffer<double> d_g(g.size(), "crossbar conductances");
+  d_g.upload(g.data(), g.size(), stream.get());
+  DeviceBuffer<double> d_w(w_eff.size(), "crossbar W_eff");
+  const RelaxStats stats = device_effective_weights(c, LayerCells{d_g.data(), nullptr, 0.0, 0.0, c.rows, c.cols},
+                                                    LayerWeights{d_w.data(), nullptr, 0.0, 0.0, c.cols}, spec,
+                                                    stream.get());
+  d_w.download(w_eff.data(), w_eff.size(), stream.get());
+  return stats;
+}
+
+RelaxStats cuda_effective_weights(const CrossbarCircuit& c, const float* weights, const ConductanceRange& range,
+                                  float* w_eff, const CrossbarSolveSpec& spec, cudaStream_t stream) {
+  validate_wires(c);
+  if (!(range.g_min >= 0.0) || !(range.g_max > range.g_min) || !std::isfinite(range.g_max)) {
+    throw BackendError("crossbar: conductance range g_min = " + std::to_string(range.g_min) +
+                       " S, g_max = " + std::to_string(range.g_max) + " S must satisfy 0 <= g_min < g_max (finite)");
+  }
+  if (!weights || !w_eff) throw BackendError("crossbar: device W_eff given a null weight or output pointer");
+  const LayerCells cells{nullptr, weights, range.g_min, range.g_max, c.rows, c.cols};
+  // validate_circuit's cell check, on the device: the first bad cell, as it would name it.
+  DeviceBuffer<unsigned long long> first_bad(1, "crossbar bad-cell index");
+  CUDA_CHECK(cudaMemsetAsync(first_bad.data(), 0xff, sizeof(unsigned long long), stream));
+  launch_find_bad_cell(cells, first_bad.data(), stream);
+  unsigned long long bad = 0;
+  first_bad.download(&bad, 1, stream);
+  if (bad != ~0ull) {
+    float w = 0.0f;
+    CUDA_CHECK(cudaMemcpyAsync(&w, weights + bad, sizeof(float), cudaMemcpyDeviceToHost, stream));
+    CUDA_CHECK(cudaStreamSynchronize(stream));
+    const double g = conductance_of_weight(w, range.g_min, range.g_max);
+    throw BackendError("crossbar: G[" + std::to_string(bad / c.cols) + "][" + std::to_string(bad % c.cols) +
+                       "] = " + std::to_string(g) + " S is out of range (a conductance must be finite and >= 0)");
+  }
+  check_method(spec);
+  return device_effective_weights(c, cells, LayerWeights{nullptr, w_eff, range.g_min, range.g_max, c.cols}, spec,
+                                  stream);
+}
+
+}  // namespace memsnn
