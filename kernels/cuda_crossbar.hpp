@@ -17,6 +17,7 @@
 #include "crossbar/circuit.hpp"
 #include "crossbar/crossbar_solve.hpp"
 #include "crossbar/relaxation_solver.hpp"
+#include "model/device.hpp"
 
 namespace memsnn {
 
@@ -28,22 +29,17 @@ RelaxStats cuda_crossbar_currents(const CrossbarCircuit& c, std::span<const doub
 RelaxStats cuda_effective_weights(const CrossbarCircuit& c, std::span<const double> g, std::span<double> w_eff,
                                   const CrossbarSolveSpec& spec);
 
-// The conductance a normalised weight stands for: G = g_min + w (g_max - g_min) [S].
-struct ConductanceRange {
-  double g_min = 0.0;  // S, w = 0
-  double g_max = 0.0;  // S, w = 1
-};
-
 // W_eff without leaving the device, for a backend that keeps normalised weights there.
 // weights and w_eff are device arrays of M x N floats, row-major [input][neuron]:
-//   G_ij   = g_min + w_ij (g_max - g_min)               (in double)
-//   w_eff_ij = (W_eff_ij - g_min) / (g_max - g_min)       (W_eff from G as above, rounded to float)
-// so an ideal crossbar (no wire resistance) gives w_eff = w up to rounding. Work is ordered
-// on `stream` and finished on return. Equal, bit for bit, to mapping G on the host, calling
-// effective_weights and mapping back with the same formulas (conductance_of_weight and
-// weight_of_conductance in crossbar_launch.hpp). Errors as effective_weights, plus a bad
-// range (0 <= g_min < g_max, finite) or a null pointer; a weight whose G is negative or
-// not finite is reported as G[i][j].
+//   G_ij     = g_min + w_ij (g_max - g_min)           (in double: ConductanceRange::to_conductance)
+//   w_eff_ij = (W_eff_ij - g_min) / (g_max - g_min)   (W_eff of that G; rounded once to float)
+// the w' of crossbar/ir_drop.hpp, so an ideal crossbar gives w_eff = w up to rounding.
+// Equal, bit for bit, to IrDropCrossbar::build_weff's mapping around effective_weights
+// (crossbar_launch.hpp's conductance_of_weight and weight_of_conductance are the same
+// formulas on the device). Work is ordered on `stream` and finished on return. Errors as
+// effective_weights, plus a bad range (0 <= g_min < g_max, finite) or a null pointer; a
+// weight whose G is negative or not finite is reported as G[i][j]. Not converging is not an
+// error here (the stats say so), as for effective_weights.
 RelaxStats cuda_effective_weights(const CrossbarCircuit& c, const float* weights, const ConductanceRange& range,
                                   float* w_eff, const CrossbarSolveSpec& spec, cudaStream_t stream = nullptr);
 
