@@ -1,12 +1,16 @@
 // snn_gpu_train: trains the Diehl & Cook (2015) STDP network (or any preset/config) on
 // MNIST-like data, assigns labels, evaluates on held-out images, and writes the resolved
 // config, metrics.json, a checkpoint and a picture of the receptive fields into --out.
+// With --ensemble E, E networks (member k with seed + k) learn the same images at once;
+// member 0 writes the files above, every member k also members/k/{checkpoint.bin,
+// receptive_fields.png}, and metrics.json gains each member's accuracy, mean and std.
 #include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <iostream>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <cxxopts.hpp>
 #include <nlohmann/json.hpp>
@@ -43,6 +47,7 @@ json resolved_document(const cxxopts::ParseResult& args) {
   if (args.count("test-samples")) doc["protocol"]["test_samples"] = args["test-samples"].as<uint32_t>();
   if (args.count("epochs")) doc["protocol"]["epochs"] = args["epochs"].as<uint32_t>();
   if (args.count("seed")) doc["seed"] = args["seed"].as<uint64_t>();
+  if (args.count("ensemble")) doc["protocol"]["ensemble"] = args["ensemble"].as<uint32_t>();
   return doc;
 }
 
@@ -51,6 +56,49 @@ std::string now_text() {
   char buf[64];
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
   return buf;
+}
+
+// members/k/{checkpoint.bin, receptive_fields.png} for every ensemble member. Member k's
+// checkpoint config says seed + k and one network, so --load evaluates it exactly as the
+// ensemble did (the same test input spikes).
+void write_members(const Backend& backend, const json& resolved, uint64_t trained_images, const std::string& out_dir) {
+  const Network& net = backend.network();
+  for (uint32_t k = 0; k < backend.ensemble_size(); ++k) {
+    const std::string dir = out_dir + "/members/" + std::to_string(k);
+    ensure_directory(dir);
+    json config = resolved;
+    config["seed"] = net.config.seed + k;
+    config["protocol"]["ensemble"] = 1;
+    const NetworkState state = backend.member_state(k);
+    Checkpoint ck{config, state,
+                  {{"trained_images", trained_images}, {"ensemble_member", k}, {"written", now_text()}}};
+    save_checkpoint(dir + "/checkpoint.bin", ck);
+    write_receptive_fields_png(dir + "/receptive_fields.png", state, net.image_rows, net.image_cols);
+  }
+}
+
+// Ensemble results: time and rates once (every member learns each image), accuracy per member.
+void print_ensemble_summary(const std::vector<TrainReport>& train, const std::vector<EvalReport>& test) {
+  const size_t members = std::max(train.size(), test.size());
+  if (!train.empty() && train[0].phase.images) {
+    const PhaseReport& p = train[0].phase;
+    std::printf("trained   %llu images x %zu members in %.1f s: %.1f images/s, %.1f member-images/s\n",
+                static_cast<unsigned long long>(p.images), members, p.seconds, p.images_per_second(),
+                p.images_per_second() * static_cast<double>(members));
+  }
+  if (!test.empty() && test[0].phase.images) {
+    double seconds = 0.0;
+    for (const EvalReport& e : test) seconds += e.phase.seconds;
+    std::printf("tested    %llu images x %zu members in %.1f s\n",
+                static_cast<unsigned long long>(test[0].phase.images), members, seconds);
+    const AccuracySpread acc = accuracy_spread(test);
+    std::printf("accuracy ");
+    for (size_t k = 0; k < acc.members.size(); ++k) {
+      std::printf("%s%zu: %.2f %%", k ? ", " : " ", k, 100.0 * acc.members[k]);
+    }
+    std::printf("\n          mean %.2f %%, std %.2f %% over %zu members\n", 100.0 * acc.mean, 100.0 * acc.std,
+                acc.members.size());
+  }
 }
 
 int run(const cxxopts::ParseResult& args) {
@@ -64,9 +112,13 @@ int run(const cxxopts::ParseResult& args) {
   Checkpoint loaded;
   json doc;
   if (!load_path.empty()) {
+    if (args.count("ensemble") && args["ensemble"].as<uint32_t>() != 1) {
+      throw ConfigError("--ensemble applies to training; --load evaluates one checkpoint");
+    }
     loaded = load_checkpoint(load_path);
     doc = loaded.config;
     if (args.count("test-samples")) doc["protocol"]["test_samples"] = args["test-samples"].as<uint32_t>();
+    doc["protocol"]["ensemble"] = 1;  // a checkpoint holds one network
   } else {
     doc = resolved_document(args);
   }
@@ -79,7 +131,11 @@ int run(const cxxopts::ParseResult& args) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t_data).count();
 
   const Network net = build_network(config, data.train.rows, data.train.cols);
-  BackendChoice choice = make_backend(args["backend"].as<std::string>(), net, args["threads"].as<unsigned>());
+  const uint32_t members = config.protocol.ensemble;
+  BackendOptions backend_options;
+  backend_options.threads = args["threads"].as<unsigned>();
+  backend_options.ensemble = members;
+  BackendChoice choice = make_backend(args["backend"].as<std::string>(), net, backend_options);
   Backend& backend = *choice.backend;
   if (!load_path.empty()) backend.set_state(loaded.state);
 
@@ -92,6 +148,7 @@ int run(const cxxopts::ParseResult& args) {
   json run_info = {{"backend", backend.name()},
                    {"device", backend.device_name()},
                    {"threads", threads},
+                   {"ensemble", members},
                    {"data", data.train.source},
                    {"train_images", load_path.empty() ? train.size() : 0},
                    {"test_images", test.size()},
@@ -103,6 +160,10 @@ int run(const cxxopts::ParseResult& args) {
     std::printf("  network       %s: %u inputs -> %u neurons", config.name.c_str(), net.n_inputs, net.n_neurons());
     for (const auto& p : net.populations) std::printf(" [%s %u]", p.name.c_str(), p.size);
     std::printf("\n  seed          %llu\n", static_cast<unsigned long long>(config.seed));
+    if (members > 1) {
+      std::printf("  ensemble      %u networks learning the same images, member k with seed %llu + k\n", members,
+                  static_cast<unsigned long long>(config.seed));
+    }
     std::printf("  data          %s (%zu train, %zu test images, loaded in %.1f s)\n", data.train.source.c_str(),
                 train.size(), test.size(), data_seconds);
     std::printf("  protocol      %.0f ms presentation + %.0f ms %s, dt %.2f ms, %u epoch(s)\n",
@@ -116,17 +177,21 @@ int run(const cxxopts::ParseResult& args) {
 
   Scheduler scheduler(backend, progress);
   json metrics = {{"run", run_info}};
-  TrainReport train_report;
+  // "train" and "test" describe member 0 (the single network when members == 1).
+  std::vector<TrainReport> train_reports;
   if (load_path.empty() && train.size() > 0 && config.protocol.epochs > 0) {
-    train_report = scheduler.train(train);
-    metrics["train"] = train_to_json(train_report);
+    train_reports = scheduler.train_members(train);
+    metrics["train"] = train_to_json(train_reports[0]);
   }
-  EvalReport eval;
+  std::vector<EvalReport> evals;
   if (test.size() > 0) {
-    eval = scheduler.evaluate(test);
-    metrics["test"] = eval_to_json(eval);
+    evals = scheduler.evaluate_members(test);
+    metrics["test"] = eval_to_json(evals[0]);
   }
+  metrics["ensemble"] = ensemble_to_json(members, config.seed, train_reports, evals);
   metrics["run"]["finished"] = now_text();
+  const TrainReport train_report = train_reports.empty() ? TrainReport{} : train_reports[0];
+  const EvalReport eval = evals.empty() ? EvalReport{} : evals[0];
   write_file_atomic(out_dir + "/metrics.json", metrics.dump(2) + "\n");
 
   const NetworkState state = backend.state();
@@ -135,27 +200,34 @@ int run(const cxxopts::ParseResult& args) {
     save_checkpoint(out_dir + "/checkpoint.bin", ck);
   }
   write_receptive_fields_png(out_dir + "/receptive_fields.png", state, net.image_rows, net.image_cols);
+  if (members > 1) write_members(backend, resolved, train_report.phase.images, out_dir);
 
   if (!quiet) {
-    if (train_report.phase.images) {
-      std::printf("trained   %llu images in %.1f s: %.1f images/s, %.3g sample-steps/s, %.2f retries/image, "
-                  "%u/%u neurons labelled\n",
-                  static_cast<unsigned long long>(train_report.phase.images), train_report.phase.seconds,
-                  train_report.phase.images_per_second(), train_report.phase.sample_steps_per_second(),
-                  static_cast<double>(train_report.phase.attempts - train_report.phase.images) /
-                      static_cast<double>(train_report.phase.images),
-                  train_report.assigned_neurons, net.n_neurons());
+    if (members > 1) {
+      print_ensemble_summary(train_reports, evals);
+    } else {
+      if (train_report.phase.images) {
+        std::printf("trained   %llu images in %.1f s: %.1f images/s, %.3g sample-steps/s, %.2f retries/image, "
+                    "%u/%u neurons labelled\n",
+                    static_cast<unsigned long long>(train_report.phase.images), train_report.phase.seconds,
+                    train_report.phase.images_per_second(), train_report.phase.sample_steps_per_second(),
+                    static_cast<double>(train_report.phase.attempts - train_report.phase.images) /
+                        static_cast<double>(train_report.phase.images),
+                    train_report.assigned_neurons, net.n_neurons());
+      }
+      if (eval.phase.images) {
+        std::printf("tested    %llu images in %.1f s: %.1f images/s\n",
+                    static_cast<unsigned long long>(eval.phase.images), eval.phase.seconds,
+                    eval.phase.images_per_second());
+        std::printf("accuracy  %.2f %% (%llu/%llu, %llu without prediction)\n", 100.0 * eval.accuracy(),
+                    static_cast<unsigned long long>(eval.correct), static_cast<unsigned long long>(eval.phase.images),
+                    static_cast<unsigned long long>(eval.no_prediction));
+      }
     }
-    if (eval.phase.images) {
-      std::printf("tested    %llu images in %.1f s: %.1f images/s\n",
-                  static_cast<unsigned long long>(eval.phase.images), eval.phase.seconds,
-                  eval.phase.images_per_second());
-      std::printf("accuracy  %.2f %% (%llu/%llu, %llu without prediction)\n", 100.0 * eval.accuracy(),
-                  static_cast<unsigned long long>(eval.correct), static_cast<unsigned long long>(eval.phase.images),
-                  static_cast<unsigned long long>(eval.no_prediction));
-    }
-    std::printf("wrote     %s/{config.json, metrics.json%s, receptive_fields.png}\n", out_dir.c_str(),
-                load_path.empty() ? ", checkpoint.bin" : "");
+    const std::string member_files =
+        members > 1 ? " and members/0.." + std::to_string(members - 1) + "/{checkpoint.bin, receptive_fields.png}" : "";
+    std::printf("wrote     %s/{config.json, metrics.json%s, receptive_fields.png}%s\n", out_dir.c_str(),
+                load_path.empty() ? ", checkpoint.bin" : "", member_files.c_str());
   }
   return 0;
 }
@@ -177,8 +249,9 @@ int main(int argc, char** argv) {
     ("test-samples", "Test images (0 = all)", cxxopts::value<uint32_t>())
     ("epochs", "Passes over the training images", cxxopts::value<uint32_t>())
     ("seed", "Seed of every random draw", cxxopts::value<uint64_t>())
+    ("ensemble", "Networks learning the same images at once, member k with seed + k (default: protocol.ensemble, 1)", cxxopts::value<uint32_t>())
     ("out", "Output folder", cxxopts::value<std::string>()->default_value("runs/latest"))
-    ("threads", "CPU threads for inference (0 = all cores)", cxxopts::value<unsigned>()->default_value("0"))
+    ("threads", "CPU threads for inference and ensemble members (0 = all cores)", cxxopts::value<unsigned>()->default_value("0"))
     ("load", "Evaluate this checkpoint instead of training", cxxopts::value<std::string>())
     ("progress", "Progress display: auto (bar on a terminal) or lines", cxxopts::value<std::string>()->default_value("auto"))
     ("quiet", "Print nothing but errors")

@@ -94,7 +94,7 @@ CudaBackend::CudaBackend(const Network& net, const CudaBackendOptions& options)
     const NetworkState initial = initial_state(m_net, m_net.config.seed + k);
     upload_member(k, initial);
   }
-  m_labels.assign(m_net.n_neurons(), -1);
+  m_labels.assign(members, std::vector<int32_t>(m_net.n_neurons(), -1));
   launch_reset(m_dnet, view(m_train, 0, 0), 0, members, m_stream.get());
   m_stream.synchronize();
 }
@@ -135,7 +135,7 @@ void CudaBackend::allocate(Instances& x, uint32_t count) {
   m_stream.synchronize();
 }
 
-DeviceState CudaBackend::view(Instances& x, size_t g_stride, size_t theta_stride) {
+DeviceState CudaBackend::view(Instances& x, size_t g_stride, size_t theta_stride, uint32_t member) {
   DeviceState s;
   s.v = x.v.data();
   s.ge = x.ge.data();
@@ -147,9 +147,9 @@ DeviceState CudaBackend::view(Instances& x, size_t g_stride, size_t theta_stride
   s.post1 = x.post1.data();
   s.post2 = x.post2.data();
   s.clock = x.clock.data();
-  s.g = m_g.data();
+  s.g = m_g.data() + member * g_size();
   s.g_stride = g_stride;
-  s.theta = m_theta.empty() ? nullptr : m_theta.data();
+  s.theta = m_theta.empty() ? nullptr : m_theta.data() + static_cast<size_t>(member) * m_net.n_neurons();
   s.theta_stride = theta_stride;
   s.thresholds = x.thresholds.data();
   s.input_list = x.input_list.data();
@@ -159,11 +159,12 @@ DeviceState CudaBackend::view(Instances& x, size_t g_stride, size_t theta_stride
   return s;
 }
 
-void CudaBackend::run(Instances& x, const std::vector<WorkItem>& items, size_t g_stride, size_t theta_stride) {
+void CudaBackend::run(Instances& x, const std::vector<WorkItem>& items, size_t g_stride, size_t theta_stride,
+                      uint32_t member) {
   if (items.empty() || items.size() > x.count) throw BackendError("internal: work items do not fit the instances");
   CUDA_CHECK(cudaMemcpyAsync(x.items.data(), items.data(), items.size() * sizeof(WorkItem), cudaMemcpyHostToDevice,
                              m_stream.get()));
-  launch_simulate(m_dnet, view(x, g_stride, theta_stride), x.items.data(), static_cast<uint32_t>(items.size()),
+  launch_simulate(m_dnet, view(x, g_stride, theta_stride, member), x.items.data(), static_cast<uint32_t>(items.size()),
                   m_stream.get());
   if (items.front().pixels == nullptr) {  // rests and resets: nothing to read back
     m_stream.synchronize();
@@ -199,19 +200,22 @@ void CudaBackend::set_state(const NetworkState& state) {
   check_state_fits(m_net, state);
   // Every member takes the state (loading a checkpoint into an ensemble).
   for (uint32_t k = 0; k < m_train.count; ++k) upload_member(k, state);
-  m_labels = state.labels;
-  if (m_labels.size() != state.n_neurons) m_labels.assign(state.n_neurons, -1);
+  std::vector<int32_t> labels = state.labels;
+  if (labels.size() != state.n_neurons) labels.assign(state.n_neurons, -1);
+  m_labels.assign(m_train.count, labels);
   launch_reset(m_dnet, view(m_train, 0, 0), 0, m_train.count, m_stream.get());
   m_stream.synchronize();
 }
 
-NetworkState CudaBackend::state() const { return member_state(0); }
+NetworkState CudaBackend::state() const { return member_state(m_selected); }
+
+void CudaBackend::select_member(uint32_t k) {
+  check_member(*this, k);
+  m_selected = k;
+}
 
 NetworkState CudaBackend::member_state(uint32_t k) const {
-  if (k >= m_train.count) {
-    throw BackendError("ensemble member " + std::to_string(k) + " does not exist (ensemble of " +
-                       std::to_string(m_train.count) + ")");
-  }
+  check_member(*this, k);
   NetworkState s;
   s.n_inputs = m_net.n_inputs;
   s.n_neurons = m_net.n_neurons();
@@ -224,7 +228,7 @@ NetworkState CudaBackend::member_state(uint32_t k) const {
                                s.n_neurons * sizeof(double), cudaMemcpyDeviceToHost, m_stream.get()));
   }
   m_stream.synchronize();
-  s.labels = m_labels;
+  s.labels = m_labels[k];
   return s;
 }
 
@@ -233,7 +237,7 @@ void CudaBackend::set_labels(std::span<const int32_t> labels) {
     throw BackendError("labels for " + std::to_string(labels.size()) + " neurons given to a layer of " +
                        std::to_string(m_net.n_neurons()));
   }
-  m_labels.assign(labels.begin(), labels.end());
+  m_labels[m_selected].assign(labels.begin(), labels.end());
 }
 
 void CudaBackend::train(const PresentationRequest& request, PresentationResult& result) {
@@ -349,13 +353,13 @@ void CudaBackend::infer(std::span<const PresentationRequest> requests, std::span
         w.pixels = m_infer.pixels.data() + static_cast<size_t>(k) * net.n_inputs;
         w.steps = req.phase == Phase::kTrain ? net.presentation_steps : net.test_presentation_steps;
         w.max_rate_hz = enc.max_rate_hz + attempt * enc.retry_rate_step_hz;
-        w.seed = net.config.seed;
+        w.seed = net.config.seed + m_selected;  // the selected member's input spikes
         w.stream = input_stream(static_cast<uint32_t>(req.phase), attempt);
         w.sample = req.sample;
         w.learn = 0;
         items.push_back(w);
       }
-      run(m_infer, items, 0, 0);
+      run(m_infer, items, 0, 0, m_selected);
       std::vector<uint32_t> again;
       for (const uint32_t k : pending) {
         if (record_attempt(k, attempt, results[first + k])) again.push_back(k);

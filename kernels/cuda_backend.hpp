@@ -3,7 +3,7 @@
 // image after image, each presentation one kernel launch that runs the whole time loop.
 // An ensemble trains E such networks at once (member k with seed + k, its own conductances
 // and thresholds), one instance each. Inference runs a batch of frozen images at once, one
-// instance (thread block) each, sharing member 0's conductances and thresholds.
+// instance (thread block) each, sharing the selected member's conductances and thresholds.
 #pragma once
 
 #include <cstdint>
@@ -34,12 +34,14 @@ class CudaBackend : public Backend {
   void set_state(const NetworkState& state) override;
   NetworkState state() const override;
   void set_labels(std::span<const int32_t> labels) override;
-  std::vector<int32_t> labels() const override { return m_labels; }
+  std::vector<int32_t> labels() const override { return m_labels[m_selected]; }
   void train(const PresentationRequest& request, PresentationResult& result) override;
   void infer(std::span<const PresentationRequest> requests, std::span<PresentationResult> results) override;
   uint32_t ensemble_size() const override { return m_train.count; }
   void train_ensemble(const PresentationRequest& request, std::span<PresentationResult> results) override;
   NetworkState member_state(uint32_t k) const override;
+  void select_member(uint32_t k) override;
+  uint32_t selected_member() const override { return m_selected; }
 
  private:
   // Instance state for `instances` instances; g and theta are the caller's.
@@ -54,10 +56,13 @@ class CudaBackend : public Backend {
     DeviceBuffer<WorkItem> items;      // one per instance
   };
   void allocate(Instances& x, uint32_t count);
-  DeviceState view(Instances& x, size_t g_stride, size_t theta_stride);
+  // Instance k reads member (member + k * stride)'s conductances and thresholds, strides
+  // in elements.
+  DeviceState view(Instances& x, size_t g_stride, size_t theta_stride, uint32_t member = 0);
   // Runs items (host) on x; when they present images (all or none do), downloads the
   // counts and totals of every instance.
-  void run(Instances& x, const std::vector<WorkItem>& items, size_t g_stride, size_t theta_stride);
+  void run(Instances& x, const std::vector<WorkItem>& items, size_t g_stride, size_t theta_stride,
+           uint32_t member = 0);
   // Rest (or reset) the training members in `members`, learning if `learn`.
   void between_train(const std::vector<uint32_t>& members, bool learn);
   void upload_member(uint32_t k, const NetworkState& state);
@@ -73,7 +78,8 @@ class CudaBackend : public Backend {
   DeviceBuffer<float> m_g;             // conductances, one copy per ensemble member
   DeviceBuffer<double> m_theta;        // thresholds, one copy per member (empty if none)
   DeviceBuffer<uint32_t> m_member_list;  // members to normalise
-  std::vector<int32_t> m_labels;
+  std::vector<std::vector<int32_t>> m_labels;  // per member
+  uint32_t m_selected = 0;             // the member state(), labels() and infer() use
   Instances m_train;                   // one instance
   Instances m_infer;                   // infer_batch instances
   std::vector<uint32_t> m_counts;      // host copies of the last run

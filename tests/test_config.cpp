@@ -240,6 +240,19 @@ TEST(Config, NewKeyErrorsNameTheKey) {
                {"projections.exc_inh.init_mean", "unknown key"});
 }
 
+TEST(Config, EnsembleSizeIsCheckedAndRoundTrips) {
+  expect_error({{"protocol", {{"ensemble", 0}}}}, {"protocol.ensemble", "[1, 1024]"});
+  expect_error({{"protocol", {{"ensemble", 1025}}}}, {"protocol.ensemble", "[1, 1024]"});
+  expect_error({{"protocol", {{"ensemble", -1}}}}, {"protocol.ensemble", "non-negative integer"});
+  expect_error({{"protocol", {{"ensemble", 2.5}}}}, {"protocol.ensemble"});
+  json doc = preset_json("diehl_cook_2015");
+  EXPECT_EQ(config_from_json(doc).protocol.ensemble, 1u);  // the default
+  doc["protocol"]["ensemble"] = 1024;
+  const NetworkConfig c = config_from_json(doc);
+  EXPECT_EQ(c.protocol.ensemble, 1024u);
+  EXPECT_EQ(config_from_json(config_to_json(c)).protocol.ensemble, 1024u);
+}
+
 TEST(Config, WindowAndClassBoundariesAreAccepted) {
   // 512 ms at dt 0.5 ms is exactly 1024 steps: allowed, a table of 1025 entries.
   json doc = preset_json("diehl_cook_2015");

@@ -2,6 +2,7 @@
 // margin), and snn_gpu_train must write its outputs and re-evaluate its own checkpoint.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -79,6 +80,37 @@ TEST(EndToEnd, AppWritesResultsAndReEvaluatesItsCheckpoint) {
   EXPECT_EQ(metrics2["test"]["accuracy"].get<double>(), accuracy);
 }
 
+TEST(EndToEnd, AppTrainsAnEnsembleAndEachMemberCheckpointReproducesItsAccuracy) {
+  if (!have_embedded_data()) GTEST_SKIP() << "embedded MNIST digits not installed";
+  const std::string app = std::string(MEMSNN_APPS_DIR) + "/snn_gpu_train";
+  const fs::path out = fs::path(MEMSNN_TEST_BINARY_DIR) / "e2e_ensemble";
+  fs::remove_all(out);
+  const std::string common = " --backend cpu --neurons 10 --test-samples 40 --quiet";
+  ASSERT_EQ(run_command(app + common + " --train-samples 40 --seed 5 --ensemble 2 --out " + out.string()), 0);
+  const auto metrics = nlohmann::json::parse(read_text((out / "metrics.json").string()));
+  const auto& ens = metrics["ensemble"];
+  ASSERT_EQ(ens["size"].get<int>(), 2);
+  ASSERT_EQ(ens["test_accuracy"].size(), 2u);
+  EXPECT_EQ(ens["members"][1]["seed"].get<int>(), 6);
+  EXPECT_EQ(ens["test_accuracy"][0].get<double>(), metrics["test"]["accuracy"].get<double>());  // member 0
+  const double a0 = ens["test_accuracy"][0].get<double>(), a1 = ens["test_accuracy"][1].get<double>();
+  EXPECT_DOUBLE_EQ(ens["test_accuracy_mean"].get<double>(), (a0 + a1) / 2);
+  EXPECT_NEAR(ens["test_accuracy_std"].get<double>(), std::fabs(a0 - a1) / std::sqrt(2.0), 1e-12);
+  for (const char* m : {"0", "1"}) {
+    for (const char* f : {"checkpoint.bin", "receptive_fields.png"}) {
+      EXPECT_TRUE(fs::exists(out / "members" / m / f)) << m << "/" << f;
+    }
+  }
+  // Member 1's checkpoint carries seed 6, so evaluating it again draws the same test spikes.
+  const fs::path again = out / "again";
+  ASSERT_EQ(run_command(app + common + " --load " + (out / "members" / "1" / "checkpoint.bin").string() +
+                        " --out " + again.string()),
+            0);
+  const auto metrics2 = nlohmann::json::parse(read_text((again / "metrics.json").string()));
+  EXPECT_EQ(metrics2["test"]["accuracy"].get<double>(), a1);
+  EXPECT_EQ(metrics2["ensemble"]["size"].get<int>(), 1);
+}
+
 TEST(EndToEnd, AppRejectsBadInputWithOneLineAndNonZeroExit) {
   const std::string app = std::string(MEMSNN_APPS_DIR) + "/snn_gpu_train";
   const fs::path dir = fs::path(MEMSNN_TEST_BINARY_DIR) / "e2e_bad";
@@ -93,5 +125,11 @@ TEST(EndToEnd, AppRejectsBadInputWithOneLineAndNonZeroExit) {
   EXPECT_NE(read_text(err).find("missing"), std::string::npos) << read_text(err);
   EXPECT_EQ(run_command(app + " --backend cuda --quiet --train-samples 1 --test-samples 1 2> " + err), 1);
   EXPECT_NE(read_text(err).find("--backend cuda"), std::string::npos) << read_text(err);
+  EXPECT_EQ(run_command(app + " --ensemble 0 --quiet 2> " + err), 1);
+  EXPECT_NE(read_text(err).find("protocol.ensemble"), std::string::npos) << read_text(err);
+  EXPECT_EQ(run_command(app + " --ensemble 1025 --quiet 2> " + err), 1);
+  EXPECT_NE(read_text(err).find("[1, 1024]"), std::string::npos) << read_text(err);
+  EXPECT_EQ(run_command(app + " --load " + (dir / "missing.bin").string() + " --ensemble 2 --quiet 2> " + err), 1);
+  EXPECT_NE(read_text(err).find("--load evaluates one checkpoint"), std::string::npos) << read_text(err);
   EXPECT_EQ(run_command(app + " --no-such-option 2> " + err), 2);
 }

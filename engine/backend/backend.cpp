@@ -1,4 +1,4 @@
-// What every backend shares: the state check, and the ensemble calls' defaults for
+// What every backend shares: the state and member checks, and the ensemble calls' defaults for
 // backends that hold a single network.
 #include "backend/backend.hpp"
 
@@ -26,12 +26,18 @@ void Backend::train_ensemble(const PresentationRequest& request, std::span<Prese
   train(request, results[0]);
 }
 
-NetworkState Backend::member_state(uint32_t k) const {
-  if (k >= ensemble_size()) {
+void check_member(const Backend& backend, uint32_t k) {
+  if (k >= backend.ensemble_size()) {
     throw BackendError("ensemble member " + std::to_string(k) + " does not exist (ensemble of " +
-                       std::to_string(ensemble_size()) + ")");
+                       std::to_string(backend.ensemble_size()) + ")");
   }
+}
+
+NetworkState Backend::member_state(uint32_t k) const {
+  check_member(*this, k);
   return state();
 }
+
+void Backend::select_member(uint32_t k) { check_member(*this, k); }
 
 }  // namespace memsnn

@@ -33,6 +33,10 @@ struct PresentationResult {
 // Throws BackendError when `state` does not fit `net` (sizes, thresholds).
 void check_state_fits(const Network& net, const NetworkState& state);
 
+class Backend;
+// Throws BackendError when `backend` has no ensemble member k.
+void check_member(const Backend& backend, uint32_t k);
+
 class Backend {
  public:
   virtual ~Backend() = default;
@@ -56,12 +60,19 @@ class Backend {
   virtual void infer(std::span<const PresentationRequest> requests, std::span<PresentationResult> results) = 0;
 
   // Ensembles: ensemble_size() independent networks learn the same images, member k
-  // exactly as a single network with seed + k would (its own initial weights and input
-  // spikes). state(), infer() and train() act on member 0; train_ensemble trains every
-  // member on one image (one result each); member_state(k) is member k's state.
+  // exactly as a single network with seed + k would (its own initial weights, input
+  // spikes and labels). train_ensemble trains every member on one image (one result
+  // each); train() does the same and returns member 0's result; set_state() gives every
+  // member the state. member_state(k) is member k's state with its labels.
   virtual uint32_t ensemble_size() const { return 1; }
   virtual void train_ensemble(const PresentationRequest& request, std::span<PresentationResult> results);
   virtual NetworkState member_state(uint32_t k) const;
+
+  // The member that state(), labels(), set_labels() and infer() act on (0 until changed),
+  // so the scheduler labels and tests each member with the calls a single network uses.
+  // infer() on member k draws the input spikes of seed + k. BackendError if k is too big.
+  virtual void select_member(uint32_t k);
+  virtual uint32_t selected_member() const { return 0; }
 };
 
 }  // namespace memsnn

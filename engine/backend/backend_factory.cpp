@@ -52,10 +52,7 @@ BackendChoice make_backend(const std::string& which, const Network& net, const B
   } else {
     choice.notice = "backend cpu";
   }
-  if (options.ensemble > 1) {
-    throw BackendError("the cpu backend trains one network at a time; ensembles need --backend cuda");
-  }
-  choice.backend = std::make_unique<CpuBackend>(net, options.threads);
+  choice.backend = std::make_unique<CpuBackend>(net, options.threads, options.ensemble);
   return choice;
 }
 

@@ -15,9 +15,9 @@ struct BackendChoice {
 };
 
 struct BackendOptions {
-  unsigned threads = 0;          // cpu: inference threads, 0 = one per hardware thread
+  unsigned threads = 0;          // cpu: threads for inference and ensemble members, 0 = all
   uint32_t infer_batch = 1024;   // cuda: images simulated at once by infer()
-  uint32_t ensemble = 1;         // cuda: networks trained at once (train_ensemble)
+  uint32_t ensemble = 1;         // networks trained at once (train_ensemble), member k with seed + k
 };
 
 // Throws BackendError with one clear line when the request cannot be met. "auto" takes

@@ -10,11 +10,16 @@
 
 namespace memsnn {
 
-CpuBackend::CpuBackend(const Network& net, unsigned threads)
-    : m_net(net),
-      m_threads(threads ? threads : std::max(1u, std::thread::hardware_concurrency())),
-      m_state(initial_state(m_net)),
-      m_train_sim(m_net) {}
+CpuBackend::CpuBackend(const Network& net, unsigned threads, uint32_t ensemble)
+    : m_net(net), m_threads(threads ? threads : std::max(1u, std::thread::hardware_concurrency())) {
+  if (ensemble == 0) throw BackendError("a CPU ensemble must have at least one member");
+  // Member k starts as a single network with seed + k would, as on the CUDA backend.
+  m_members.reserve(ensemble);
+  for (uint32_t k = 0; k < ensemble; ++k) {
+    const uint64_t seed = m_net.config.seed + k;
+    m_members.push_back(Member{seed, initial_state(m_net, seed), CpuSimulation(m_net, seed)});
+  }
+}
 
 std::string CpuBackend::device_name() const {
   std::ifstream cpuinfo("/proc/cpuinfo");
@@ -30,78 +35,120 @@ std::string CpuBackend::device_name() const {
 
 void CpuBackend::set_state(const NetworkState& state) {
   check_state_fits(m_net, state);
-  m_state = state;
-  m_train_sim.reset();
+  // Every member takes the state (loading a checkpoint into an ensemble), as on CUDA.
+  for (Member& m : m_members) {
+    m.state = state;
+    m.sim.reset();
+  }
 }
 
 void CpuBackend::set_labels(std::span<const int32_t> labels) {
-  if (labels.size() != m_state.n_neurons) {
+  NetworkState& s = m_members[m_selected].state;
+  if (labels.size() != s.n_neurons) {
     throw BackendError("labels for " + std::to_string(labels.size()) + " neurons given to a layer of " +
-                       std::to_string(m_state.n_neurons));
+                       std::to_string(s.n_neurons));
   }
-  m_state.labels.assign(labels.begin(), labels.end());
+  s.labels.assign(labels.begin(), labels.end());
 }
 
-void CpuBackend::between(CpuSimulation& sim, bool learn) {
+NetworkState CpuBackend::member_state(uint32_t k) const {
+  check_member(*this, k);
+  return m_members[k].state;
+}
+
+void CpuBackend::select_member(uint32_t k) {
+  check_member(*this, k);
+  m_selected = k;
+}
+
+void CpuBackend::between(CpuSimulation& sim, NetworkState& state, bool learn) {
   if (m_net.config.protocol.between == "rest") {
-    sim.rest(m_state.g.data(), m_state.theta.data(), learn);
+    sim.rest(state.g.data(), state.theta.data(), learn);
   } else {
     sim.reset();
   }
 }
 
 // One presentation of `request` at `rate` on `sim`, as run_with_retries expects it.
-std::pair<uint64_t, uint64_t> CpuBackend::present_once(CpuSimulation& sim, const PresentationRequest& request,
-                                                       double rate, uint32_t attempt, bool learn,
-                                                       std::vector<uint32_t>& counts) {
+std::pair<uint64_t, uint64_t> CpuBackend::present_once(CpuSimulation& sim, NetworkState& state,
+                                                       const PresentationRequest& request, double rate,
+                                                       uint32_t attempt, bool learn, std::vector<uint32_t>& counts) {
   const uint32_t steps = request.phase == Phase::kTrain ? m_net.presentation_steps : m_net.test_presentation_steps;
   const SpikeTotals t = sim.present(request.pixels, rate, input_stream(static_cast<uint32_t>(request.phase), attempt),
-                                    request.sample, steps, m_state.g.data(), m_state.theta.data(), learn,
-                                    counts.data());
+                                    request.sample, steps, state.g.data(), state.theta.data(), learn, counts.data());
   return {t.layer, t.inputs};
 }
 
-void CpuBackend::train(const PresentationRequest& request, PresentationResult& result) {
+void CpuBackend::run_workers(size_t count, const std::function<void(size_t, size_t)>& work) const {
+  const size_t workers = std::max<size_t>(1, std::min<size_t>(m_threads, count));
+  if (workers == 1) {
+    work(0, 1);
+    return;
+  }
+  std::vector<std::exception_ptr> errors(workers);
+  std::vector<std::thread> pool;
+  for (size_t w = 0; w < workers; ++w) {
+    pool.emplace_back([&, w] {
+      try {
+        work(w, workers);
+      } catch (...) {
+        errors[w] = std::current_exception();
+      }
+    });
+  }
+  for (auto& t : pool) t.join();
+  for (const auto& e : errors) {
+    if (e) std::rethrow_exception(e);
+  }
+}
+
+void CpuBackend::train_member(Member& m, const PresentationRequest& request, PresentationResult& result) {
   const double norm = m_net.config.learning.normalize_sum;
   const bool learn = m_net.plastic;
   auto present = [&](double rate, uint32_t attempt, std::vector<uint32_t>& counts) {
-    if (learn && norm > 0) CpuSimulation::normalize_columns(m_net, m_state.g.data(), norm);
-    return present_once(m_train_sim, request, rate, attempt, learn, counts);
+    if (learn && norm > 0) CpuSimulation::normalize_columns(m_net, m.state.g.data(), norm);
+    return present_once(m.sim, m.state, request, rate, attempt, learn, counts);
   };
-  run_with_retries(m_net, present, [&] { between(m_train_sim, learn); }, result);
-  between(m_train_sim, learn);  // the network rests before the next image
+  run_with_retries(m_net, present, [&] { between(m.sim, m.state, learn); }, result);
+  between(m.sim, m.state, learn);  // the network rests before the next image
+}
+
+void CpuBackend::train(const PresentationRequest& request, PresentationResult& result) {
+  if (m_members.size() == 1) {
+    train_member(m_members[0], request, result);
+    return;
+  }
+  std::vector<PresentationResult> results(m_members.size());
+  train_ensemble(request, results);
+  result = std::move(results[0]);
+}
+
+// Members share nothing but the (read-only) network, so they learn on separate threads.
+void CpuBackend::train_ensemble(const PresentationRequest& request, std::span<PresentationResult> results) {
+  if (results.size() != m_members.size()) {
+    throw BackendError("train_ensemble: " + std::to_string(results.size()) + " results for an ensemble of " +
+                       std::to_string(m_members.size()));
+  }
+  run_workers(m_members.size(), [&](size_t first, size_t stride) {
+    for (size_t k = first; k < m_members.size(); k += stride) train_member(m_members[k], request, results[k]);
+  });
 }
 
 void CpuBackend::infer(std::span<const PresentationRequest> requests, std::span<PresentationResult> results) {
   if (requests.size() != results.size()) throw BackendError("infer: requests and results differ in size");
-  // With learning off the state is only read, so workers share it; each has its own
-  // neuron state.
-  std::vector<std::exception_ptr> errors(std::max<size_t>(1, std::min<size_t>(m_threads, requests.size())));
-  auto work = [&](size_t first, size_t stride) noexcept {
-    try {
-      CpuSimulation sim(m_net);
-      for (size_t k = first; k < requests.size(); k += stride) {
-        sim.reset();
-        auto present = [&](double rate, uint32_t attempt, std::vector<uint32_t>& counts) {
-          return present_once(sim, requests[k], rate, attempt, false, counts);
-        };
-        run_with_retries(m_net, present, [&] { between(sim, false); }, results[k]);
-      }
-    } catch (...) {
-      errors[first] = std::current_exception();
+  // With learning off the selected member's state is only read, so workers share it;
+  // each has its own neuron state, drawing the member's input spikes.
+  Member& m = m_members[m_selected];
+  run_workers(requests.size(), [&](size_t first, size_t stride) {
+    CpuSimulation sim(m_net, m.seed);
+    for (size_t k = first; k < requests.size(); k += stride) {
+      sim.reset();
+      auto present = [&](double rate, uint32_t attempt, std::vector<uint32_t>& counts) {
+        return present_once(sim, m.state, requests[k], rate, attempt, false, counts);
+      };
+      run_with_retries(m_net, present, [&] { between(sim, m.state, false); }, results[k]);
     }
-  };
-  const size_t workers = errors.size();
-  if (workers == 1) {
-    work(0, 1);
-  } else {
-    std::vector<std::thread> pool;
-    for (size_t w = 0; w < workers; ++w) pool.emplace_back(work, w, workers);
-    for (auto& t : pool) t.join();
-  }
-  for (const auto& e : errors) {
-    if (e) std::rethrow_exception(e);
-  }
+  });
 }
 
 }  // namespace memsnn

@@ -1,7 +1,10 @@
-// The CPU reference backend: one CpuSimulation learns image after image; frozen inference
-// spreads independent images over threads (results do not depend on the thread count).
+// The CPU reference backend. Each ensemble member (one unless asked) is a CpuSimulation
+// with its own conductances, thresholds, labels and input seed; the members learn an
+// image in parallel, and frozen inference spreads independent images over threads.
+// Results do not depend on the thread count.
 #pragma once
 
+#include <functional>
 #include <memory>
 
 #include "backend/backend.hpp"
@@ -11,30 +14,45 @@ namespace memsnn {
 
 class CpuBackend : public Backend {
  public:
-  // threads = 0: one per hardware thread.
-  CpuBackend(const Network& net, unsigned threads);
+  // threads = 0: one per hardware thread. ensemble: networks that learn at once, member k
+  // as a single CpuBackend with config.seed + k (BackendError if 0).
+  CpuBackend(const Network& net, unsigned threads, uint32_t ensemble = 1);
 
   std::string name() const override { return "cpu"; }
   std::string device_name() const override;
   const Network& network() const override { return m_net; }
   void set_state(const NetworkState& state) override;
-  NetworkState state() const override { return m_state; }
+  NetworkState state() const override { return m_members[m_selected].state; }
   void set_labels(std::span<const int32_t> labels) override;
-  std::vector<int32_t> labels() const override { return m_state.labels; }
+  std::vector<int32_t> labels() const override { return m_members[m_selected].state.labels; }
   void train(const PresentationRequest& request, PresentationResult& result) override;
   void infer(std::span<const PresentationRequest> requests, std::span<PresentationResult> results) override;
+  uint32_t ensemble_size() const override { return static_cast<uint32_t>(m_members.size()); }
+  void train_ensemble(const PresentationRequest& request, std::span<PresentationResult> results) override;
+  NetworkState member_state(uint32_t k) const override;
+  void select_member(uint32_t k) override;
+  uint32_t selected_member() const override { return m_selected; }
 
   unsigned threads() const { return m_threads; }
 
  private:
-  void between(CpuSimulation& sim, bool learn);
-  std::pair<uint64_t, uint64_t> present_once(CpuSimulation& sim, const PresentationRequest& request, double rate,
-                                             uint32_t attempt, bool learn, std::vector<uint32_t>& counts);
+  struct Member {
+    uint64_t seed;        // keys its input spikes
+    NetworkState state;
+    CpuSimulation sim;    // the training instance (neuron state carries over between images)
+  };
+  void train_member(Member& m, const PresentationRequest& request, PresentationResult& result);
+  void between(CpuSimulation& sim, NetworkState& state, bool learn);
+  std::pair<uint64_t, uint64_t> present_once(CpuSimulation& sim, NetworkState& state,
+                                             const PresentationRequest& request, double rate, uint32_t attempt,
+                                             bool learn, std::vector<uint32_t>& counts);
+  // work(first, stride) on min(threads, count) threads; rethrows a worker's error.
+  void run_workers(size_t count, const std::function<void(size_t, size_t)>& work) const;
 
   Network m_net;
   unsigned m_threads;
-  NetworkState m_state;
-  CpuSimulation m_train_sim;
+  std::vector<Member> m_members;
+  uint32_t m_selected = 0;
 };
 
 }  // namespace memsnn

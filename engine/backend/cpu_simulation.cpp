@@ -10,8 +10,10 @@
 
 namespace memsnn {
 
-CpuSimulation::CpuSimulation(const Network& net)
-    : m_net(net), m_n_in(net.n_inputs), m_n(net.n_neurons()), m_seed(net.config.seed) {
+CpuSimulation::CpuSimulation(const Network& net) : CpuSimulation(net, net.config.seed) {}
+
+CpuSimulation::CpuSimulation(const Network& net, uint64_t seed)
+    : m_net(net), m_n_in(net.n_inputs), m_n(net.n_neurons()), m_seed(seed) {
   m_pops.resize(net.populations.size());
   for (size_t p = 0; p < m_pops.size(); ++p) {
     const uint32_t n = net.populations[p].size;

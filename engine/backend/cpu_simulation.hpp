@@ -26,6 +26,8 @@ struct SpikeTotals {
 class CpuSimulation {
  public:
   explicit CpuSimulation(const Network& net);
+  // Input spikes drawn with `seed` instead of config.seed (ensemble member k: seed + k).
+  CpuSimulation(const Network& net, uint64_t seed);
 
   // Resting state: v = v_rest, synaptic variables and traces 0, not refractory.
   void reset();

@@ -356,6 +356,7 @@ NetworkConfig config_from_json(const json& j) {
     pr.integer("label_interval", x.label_interval, 1, 100000000);
     pr.boolean("shuffle_epochs", x.shuffle_epochs);
     pr.class_list("classes", x.classes);
+    pr.integer("ensemble", x.ensemble, 1, kMaxEnsemble);
     pr.finish();
   }
   r.finish();
@@ -447,7 +448,8 @@ json config_to_json(const NetworkConfig& c) {
                    {"between", p.between},                 {"epochs", p.epochs},
                    {"train_samples", p.train_samples},     {"test_samples", p.test_samples},
                    {"label_window", p.label_window},       {"label_interval", p.label_interval},
-                   {"shuffle_epochs", p.shuffle_epochs},   {"classes", p.classes}};
+                   {"shuffle_epochs", p.shuffle_epochs},   {"classes", p.classes},
+                   {"ensemble", p.ensemble}};
   return j;
 }
 

@@ -113,6 +113,9 @@ struct EncoderConfig {
   std::string downsample_mode = "mean";  // "mean" of the block, or "nearest" (its top-left)
 };
 
+// Most ensemble members one run may ask for (memory grows with it: one crossbar each).
+constexpr uint32_t kMaxEnsemble = 1024;
+
 struct ProtocolConfig {
   double presentation_ms = 350.0;
   double test_presentation_ms = 0.0; // labelling and testing; 0 = presentation_ms
@@ -125,6 +128,7 @@ struct ProtocolConfig {
   uint32_t label_interval = 1000;    // reassign labels this often while training (progress)
   bool shuffle_epochs = false;       // reshuffle training order after the first epoch
   std::vector<uint32_t> classes;     // train and test on these classes only; empty = all
+  uint32_t ensemble = 1;             // networks learning the same images, member k with seed + k
 };
 
 struct NetworkConfig {

@@ -36,4 +36,22 @@ nlohmann::json eval_to_json(const EvalReport& r) {
   return j;
 }
 
+nlohmann::json ensemble_to_json(uint32_t size, uint64_t seed, const std::vector<TrainReport>& train,
+                                const std::vector<EvalReport>& test) {
+  const AccuracySpread acc = accuracy_spread(test);
+  nlohmann::json members = nlohmann::json::array();
+  for (uint32_t k = 0; k < size; ++k) {
+    nlohmann::json m = {{"member", k}, {"seed", seed + k}};
+    if (k < train.size()) m["train"] = train_to_json(train[k]);
+    if (k < test.size()) m["test"] = eval_to_json(test[k]);
+    members.push_back(m);
+  }
+  return {{"size", size},
+          {"test_accuracy", acc.members},
+          {"test_accuracy_mean", acc.mean},
+          {"test_accuracy_std", acc.std},
+          {"test_accuracy_std_kind", "sample standard deviation (n - 1); 0 for one member"},
+          {"members", members}};
+}
+
 }  // namespace memsnn

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <array>
+#include <cmath>
 #include <cstdint>
 #include <vector>
 
@@ -34,6 +35,8 @@ struct EvalReport {
   }
 };
 
+// One network's training; in an ensemble, one member's (its own presentations and
+// spikes; seconds: the whole ensemble's training time, label assignment excluded).
 struct TrainReport {
   PhaseReport phase;
   double label_seconds = 0.0;
@@ -42,5 +45,26 @@ struct TrainReport {
   // label_interval (the number the progress bar shows).
   std::vector<double> running_accuracy;
 };
+
+// Test accuracy across ensemble members: each member's, their mean and sample standard
+// deviation (0 for a single member).
+struct AccuracySpread {
+  std::vector<double> members;
+  double mean = 0.0;
+  double std = 0.0;
+};
+
+inline AccuracySpread accuracy_spread(const std::vector<EvalReport>& reports) {
+  AccuracySpread a;
+  for (const EvalReport& r : reports) a.members.push_back(r.accuracy());
+  if (a.members.empty()) return a;
+  for (const double x : a.members) a.mean += x;
+  a.mean /= static_cast<double>(a.members.size());
+  if (a.members.size() < 2) return a;
+  double ss = 0.0;
+  for (const double x : a.members) ss += (x - a.mean) * (x - a.mean);
+  a.std = std::sqrt(ss / static_cast<double>(a.members.size() - 1));
+  return a;
+}
 
 }  // namespace memsnn

@@ -38,6 +38,36 @@ std::vector<uint32_t> epoch_order(const Network& net, size_t n, uint32_t epoch) 
   return order;
 }
 
+// One member's latest `window` training responses, as a ring, for label assignment.
+class LabelRing {
+ public:
+  LabelRing(size_t window, uint32_t n_neurons) : m_n(n_neurons), m_counts(window * n_neurons), m_labels(window) {}
+  void push(const std::vector<uint32_t>& counts, uint8_t label) {
+    if (m_labels.empty()) return;
+    std::copy(counts.begin(), counts.end(), m_counts.begin() + static_cast<ptrdiff_t>(m_next * m_n));
+    m_labels[m_next] = label;
+    m_next = (m_next + 1) % m_labels.size();
+    m_fill = std::min(m_fill + 1, m_labels.size());
+  }
+  std::vector<int32_t> assign() const {
+    return assign_labels({m_counts.data(), m_fill * m_n}, {m_labels.data(), m_fill}, m_n);
+  }
+
+ private:
+  uint32_t m_n;
+  std::vector<uint32_t> m_counts;
+  std::vector<uint8_t> m_labels;
+  size_t m_fill = 0, m_next = 0;
+};
+
+// What the scheduler tracks per ensemble member while it learns.
+struct MemberLearning {
+  MemberLearning(size_t window, uint32_t n_neurons) : ring(window, n_neurons), labels(n_neurons, -1) {}
+  LabelRing ring;
+  std::vector<int32_t> labels;
+  uint64_t correct = 0;  // this label interval, with the current labels
+};
+
 }  // namespace
 
 uint64_t sample_steps(const Network& net, const PresentationResult& r, bool training) {
@@ -65,78 +95,103 @@ EncodedSet encode_dataset(const Network& net, const Dataset& data, size_t limit)
   return set;
 }
 
-TrainReport Scheduler::train(const EncodedSet& train) {
+std::vector<TrainReport> Scheduler::train_members(const EncodedSet& train) {
   const Network& net = m_backend.network();
   const ProtocolConfig& proto = net.config.protocol;
   const uint32_t n_neurons = net.n_neurons();
+  const uint32_t members = m_backend.ensemble_size();
+  const uint32_t selected = m_backend.selected_member();
   const size_t n = train.size();
-  TrainReport report;
-  std::vector<int32_t> labels(n_neurons, -1);
-
-  // The latest label_window responses, as a ring, for label assignment.
-  const size_t window = std::min<size_t>(proto.label_window, n * proto.epochs);
-  std::vector<uint32_t> ring_counts(window * n_neurons);
-  std::vector<uint8_t> ring_labels(window);
-  size_t ring_fill = 0, ring_next = 0;
+  std::vector<TrainReport> reports(members);
+  std::vector<MemberLearning> learning(members, MemberLearning(std::min<size_t>(proto.label_window, n * proto.epochs),
+                                                               n_neurons));
   bool labelled = false;  // running accuracy starts once labels exist
   auto reassign = [&] {
-    const auto t0 = std::chrono::steady_clock::now();
-    labels = assign_labels({ring_counts.data(), ring_fill * n_neurons}, {ring_labels.data(), ring_fill}, n_neurons);
-    m_backend.set_labels(labels);
+    for (uint32_t k = 0; k < members; ++k) {
+      const auto t0 = std::chrono::steady_clock::now();
+      learning[k].labels = learning[k].ring.assign();
+      m_backend.select_member(k);
+      m_backend.set_labels(learning[k].labels);
+      reports[k].label_seconds += seconds_since(t0);
+    }
+    m_backend.select_member(selected);
     labelled = true;
-    report.label_seconds += seconds_since(t0);
   };
 
-  Progress progress("train", n * proto.epochs, m_progress);
-  PresentationResult result;
-  uint64_t done = 0, interval_correct = 0, interval_seen = 0;
+  Progress progress(members > 1 ? "train x" + std::to_string(members) : "train", n * proto.epochs, m_progress);
+  std::vector<PresentationResult> results(members);
+  uint64_t done = 0, interval_seen = 0;
   std::string note = "acc --";
   const auto t0 = std::chrono::steady_clock::now();
   for (uint32_t epoch = 0; epoch < proto.epochs; ++epoch) {
     const std::vector<uint32_t> order = epoch_order(net, n, epoch);
-    for (size_t k = 0; k < n; ++k) {
-      const uint32_t i = order[k];
+    for (size_t s = 0; s < n; ++s) {
+      const uint32_t i = order[s];
       const PresentationRequest request{train.image(i), static_cast<uint32_t>(done), Phase::kTrain};
-      m_backend.train(request, result);
-      add(report.phase, result, net, true);
-      // Score with the labels assigned so far, then remember the response.
-      if (labelled) {
-        interval_correct += classify(result.counts, labels) == train.labels[i] ? 1 : 0;
-        ++interval_seen;
+      m_backend.train_ensemble(request, results);
+      for (uint32_t k = 0; k < members; ++k) {
+        add(reports[k].phase, results[k], net, true);
+        // Score with the labels assigned so far, then remember the response.
+        if (labelled) learning[k].correct += classify(results[k].counts, learning[k].labels) == train.labels[i] ? 1 : 0;
+        learning[k].ring.push(results[k].counts, train.labels[i]);
       }
-      std::copy(result.counts.begin(), result.counts.end(), ring_counts.begin() + ring_next * n_neurons);
-      ring_labels[ring_next] = train.labels[i];
-      ring_next = (ring_next + 1) % window;
-      ring_fill = std::min(ring_fill + 1, window);
+      interval_seen += labelled ? 1 : 0;
       ++done;
       if (done % proto.label_interval == 0) {
         if (interval_seen > 0) {
-          const double acc = static_cast<double>(interval_correct) / static_cast<double>(interval_seen);
-          report.running_accuracy.push_back(acc);
+          double sum = 0.0;
+          for (uint32_t k = 0; k < members; ++k) {
+            const double acc = static_cast<double>(learning[k].correct) / static_cast<double>(interval_seen);
+            reports[k].running_accuracy.push_back(acc);
+            sum += acc;
+          }
           char buf[64];
-          std::snprintf(buf, sizeof buf, "acc %.1f%% (last %llu)", 100.0 * acc,
-                        static_cast<unsigned long long>(interval_seen));
+          std::snprintf(buf, sizeof buf, "acc %.1f%%%s (last %llu)", 100.0 * sum / members,
+                        members > 1 ? " mean" : "", static_cast<unsigned long long>(interval_seen));
           note = buf;
         }
-        interval_correct = interval_seen = 0;
+        for (auto& m : learning) m.correct = 0;
+        interval_seen = 0;
         reassign();
       }
       progress.update(done, note);
     }
   }
-  report.phase.seconds = seconds_since(t0) - report.label_seconds;
+  double label_seconds = 0.0;
+  for (const auto& r : reports) label_seconds += r.label_seconds;
+  const double seconds = seconds_since(t0) - label_seconds;
   reassign();
-  report.assigned_neurons =
-      static_cast<uint32_t>(std::count_if(labels.begin(), labels.end(), [](int32_t c) { return c >= 0; }));
+  for (uint32_t k = 0; k < members; ++k) {
+    reports[k].phase.seconds = seconds;
+    reports[k].assigned_neurons = static_cast<uint32_t>(
+        std::count_if(learning[k].labels.begin(), learning[k].labels.end(), [](int32_t c) { return c >= 0; }));
+  }
   progress.finish(note);
-  return report;
+  return reports;
 }
 
 EvalReport Scheduler::evaluate(const EncodedSet& test, Phase phase) {
+  return evaluate_selected(test, phase, phase == Phase::kTest ? "test" : "label");
+}
+
+std::vector<EvalReport> Scheduler::evaluate_members(const EncodedSet& test, Phase phase) {
+  const uint32_t members = m_backend.ensemble_size();
+  const uint32_t selected = m_backend.selected_member();
+  std::vector<EvalReport> reports;
+  for (uint32_t k = 0; k < members; ++k) {
+    m_backend.select_member(k);
+    const std::string label = phase == Phase::kTest ? "test" : "label";
+    reports.push_back(evaluate_selected(test, phase, members > 1 ? label + " " + std::to_string(k) : label));
+  }
+  m_backend.select_member(selected);
+  return reports;
+}
+
+EvalReport Scheduler::evaluate_selected(const EncodedSet& test, Phase phase, const std::string& label) {
   const Network& net = m_backend.network();
   const std::vector<int32_t> labels = m_backend.labels();
   EvalReport report;
-  Progress progress(phase == Phase::kTest ? "test" : "label", test.size(), m_progress);
+  Progress progress(label, test.size(), m_progress);
   constexpr size_t kChunk = 256;  // progress granularity; results do not depend on it
   std::vector<PresentationRequest> requests;
   std::vector<PresentationResult> results;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "backend/backend.hpp"
@@ -31,18 +32,28 @@ EncodedSet encode_dataset(const Network& net, const Dataset& data, size_t limit)
 // the image.
 uint64_t sample_steps(const Network& net, const PresentationResult& r, bool training);
 
+// Ensembles: every member sees the same images in the same order (the shuffle follows
+// config.seed), with its own label ring and labels, so member k reports what a single
+// network with seed + k reports (shuffle_epochs aside: a single run would shuffle with its
+// own seed).
 class Scheduler {
  public:
   Scheduler(Backend& backend, ProgressMode progress) : m_backend(backend), m_progress(progress) {}
 
-  // Learns from `train` for protocol.epochs epochs and leaves the assigned labels in the
-  // backend's state.
-  TrainReport train(const EncodedSet& train);
+  // Every ensemble member learns from `train` for protocol.epochs epochs (train_ensemble
+  // per image) and keeps its assigned labels in the backend; one report per member.
+  std::vector<TrainReport> train_members(const EncodedSet& train);
+  // train_members for a single network: member 0's report.
+  TrainReport train(const EncodedSet& train) { return train_members(train).front(); }
 
-  // Frozen evaluation with the labels in the backend's state.
+  // Frozen evaluation of the selected member (member 0 unless changed) with its labels.
   EvalReport evaluate(const EncodedSet& test, Phase phase = Phase::kTest);
+  // evaluate() for every member in turn; the selection is restored afterwards.
+  std::vector<EvalReport> evaluate_members(const EncodedSet& test, Phase phase = Phase::kTest);
 
  private:
+  EvalReport evaluate_selected(const EncodedSet& test, Phase phase, const std::string& label);
+
   Backend& m_backend;
   ProgressMode m_progress;
 };
