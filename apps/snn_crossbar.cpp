@@ -21,10 +21,14 @@
 #include <cxxopts.hpp>
 #include <nlohmann/json.hpp>
 
+#include "backend/cuda_probe.hpp"
 #include "core/error.hpp"
 #include "crossbar/crossbar_solve.hpp"
 #include "crossbar/spice_netlist.hpp"
 #include "io/atomic_file.hpp"
+#ifdef MEMSNN_WITH_CUDA
+#include "kernels/cuda_crossbar.hpp"
+#endif
 
 namespace {
 
@@ -167,7 +171,16 @@ Problem read_problem(const std::string& src) {
   return p;
 }
 
-Solution solve_cpu(const Problem& p, const std::string& method, const CrossbarSolveSpec& base) {
+// The solver functions of one backend (crossbar_solve.hpp's, or kernels/cuda_crossbar.hpp's
+// with the same meaning).
+struct Solvers {
+  RelaxStats (*currents)(const CrossbarCircuit&, std::span<const double>, std::span<const double>, std::span<double>,
+                         const CrossbarSolveSpec&);
+  RelaxStats (*weff)(const CrossbarCircuit&, std::span<const double>, std::span<double>, const CrossbarSolveSpec&);
+};
+
+Solution solve_with(const Solvers& solvers, const Problem& p, const std::string& method,
+                    const CrossbarSolveSpec& base) {
   Solution s;
   s.currents.assign(p.count * p.circuit.cols, 0.0);
   CrossbarSolveSpec spec = base;
@@ -176,7 +189,7 @@ Solution solve_cpu(const Problem& p, const std::string& method, const CrossbarSo
     spec.method = CrossbarMethod::kRelax;
     const uint32_t m = p.circuit.rows, n = p.circuit.cols;
     std::vector<double> w(size_t{m} * n);
-    s.stats = effective_weights(p.circuit, p.g, w, spec);
+    s.stats = solvers.weff(p.circuit, p.g, w, spec);
     for (size_t k = 0; k < p.count; ++k) {
       for (uint32_t i = 0; i < m; ++i) {
         const double v = p.inputs[k * m + i];
@@ -187,7 +200,7 @@ Solution solve_cpu(const Problem& p, const std::string& method, const CrossbarSo
     return s;
   }
   spec.method = crossbar_method(method);
-  s.stats = crossbar_currents(p.circuit, p.g, p.inputs, s.currents, spec);
+  s.stats = solvers.currents(p.circuit, p.g, p.inputs, s.currents, spec);
   s.iterative = spec.method == CrossbarMethod::kRelax;
   return s;
 }
@@ -195,19 +208,25 @@ Solution solve_cpu(const Problem& p, const std::string& method, const CrossbarSo
 // The one place a backend is chosen; `backend` is "cpu" or "cuda" ("auto" is resolved
 // before).
 Solution solve(const std::string& backend, const Problem& p, const std::string& method, const CrossbarSolveSpec& spec) {
-  if (backend == "cpu") return solve_cpu(p, method, spec);
+  if (backend == "cpu") return solve_with({crossbar_currents, effective_weights}, p, method, spec);
 #ifdef MEMSNN_WITH_CUDA
-  // The CUDA crossbar solver goes here: if (backend == "cuda") return solve_cuda(p, method, spec);
+  if (backend == "cuda") {
+    const CudaProbe probe = probe_cuda();
+    if (probe.devices == 0) throw BackendError("--backend cuda: " + probe.error);
+    return solve_with({cuda_crossbar_currents, cuda_effective_weights}, p, method, spec);
+  }
 #endif
   throw BackendError("--backend " + backend + ": this build has no CUDA crossbar solver; use --backend cpu");
 }
 
-// auto: cpu until a CUDA crossbar solver exists; then it should take CUDA when a device
-// answers, as the other apps do.
+// auto: cuda when this build has it and a device answers, else cpu, with a notice.
 std::string resolve_backend(const std::string& name) {
   if (name == "cpu" || name == "cuda") return name;
   if (name == "auto") {
-    std::fprintf(stderr, "snn_crossbar: --backend auto: using cpu (no CUDA crossbar solver in this build)\n");
+    const CudaProbe probe = probe_cuda();
+    if (probe.compiled && probe.devices > 0) return "cuda";
+    std::fprintf(stderr, "snn_crossbar: --backend auto: using cpu (%s)\n",
+                 probe.compiled ? probe.error.c_str() : "this build has no CUDA");
     return "cpu";
   }
   throw UsageError("--backend: unknown name \"" + name + "\"; valid: auto, cpu, cuda");
