@@ -6,9 +6,9 @@
 // Layout: node (i, j) of right-hand side r sits at (i * N + j) * B + r ("interleaved"),
 // and so does the Thomas scratch of a line, so a warp's threads (neighbouring r, one line)
 // read neighbouring doubles, while G and the line factors (row-major, as on the CPU) are
-// one address per warp. The per-line arithmetic is line_solve.hpp's, operation for
-// operation (solve_line_lanes below), so with --fmad=false every node, current, residual
-// and iteration count equals the CPU's bit for bit.
+// one address per warp. The per-line arithmetic is line_solve.hpp's own (solve_line and
+// line_imbalance with lanes = B), so with --fmad=false every node, current, residual and
+// iteration count equals the CPU's bit for bit.
 #pragma once
 
 #include <cstddef>
@@ -133,76 +133,5 @@ struct LayerWeights {
 // W[m-1-b][n-1-a] = I_b of solve a (reciprocity, circuit.hpp).
 void launch_place_weights(const double* currents, uint32_t unit_first, uint32_t count, const TileBlock& tile,
                           const LayerWeights& out, cudaStream_t stream);
-
-// ---- line_solve.hpp on interleaved right-hand sides ----
-// solve_line and line_imbalance with the node and scratch indices scaled by `lanes`
-// (node at cell `at` is x[at * lanes], scratch step k is d[k * lanes]; pass x, y, d
-// already offset to the lane); g, c and inv are indexed as there. The operations and
-// their order are line_solve.hpp's, so lanes = 1 is exactly the CPU's functions
-// (test_cuda_crossbar checks that on the host). Keep the two in step.
-
-MEMSNN_HOST_DEVICE inline void solve_line_lanes(const double* g, const double* y, double* x, ptrdiff_t base,
-                                                ptrdiff_t stride, uint32_t k_nodes, const LineWires& w,
-                                                double source, double omega, const double* c, const double* inv,
-                                                double* d, ptrdiff_t lanes) {
-  if (w.shorted) {
-    double value = source;
-    if (!w.fixed) {
-      double num = w.g_end * source, den = w.g_end;
-      for (uint32_t k = 0; k < k_nodes; ++k) {
-        const ptrdiff_t at = base + static_cast<ptrdiff_t>(k) * stride;
-        num += g[at] * y[at * lanes];
-        den += g[at];
-      }
-      value = num / den;
-    }
-    for (uint32_t k = 0; k < k_nodes; ++k) {
-      double& xk = x[(base + static_cast<ptrdiff_t>(k) * stride) * lanes];
-      xk += omega * (value - xk);
-    }
-    return;
-  }
-  double prev = w.g_end * source;
-  for (uint32_t k = 0; k < k_nodes; ++k) {
-    const ptrdiff_t at = base + static_cast<ptrdiff_t>(k) * stride;
-    const double dk = (g[at] * y[at * lanes] + prev) * inv[k];
-    d[k * lanes] = dk;
-    prev = w.g_seg * dk;
-  }
-  double next = 0.0;
-  for (uint32_t k = k_nodes; k-- > 0;) {
-    const double solved = d[k * lanes] + c[k] * next;
-    double& xk = x[(base + static_cast<ptrdiff_t>(k) * stride) * lanes];
-    xk += omega * (solved - xk);
-    next = solved;
-  }
-}
-
-MEMSNN_HOST_DEVICE inline double line_imbalance_lanes(const double* g, const double* y, const double* x,
-                                                      ptrdiff_t base, ptrdiff_t stride, uint32_t k_nodes,
-                                                      const LineWires& w, double source, ptrdiff_t lanes) {
-  if (w.fixed) return 0.0;
-  if (w.shorted) {
-    const double v = x[base * lanes];
-    double sum = w.g_end * (v - source);
-    for (uint32_t k = 0; k < k_nodes; ++k) {
-      const ptrdiff_t at = base + static_cast<ptrdiff_t>(k) * stride;
-      sum += g[at] * (v - y[at * lanes]);
-    }
-    return sum < 0 ? -sum : sum;
-  }
-  double worst = 0.0;
-  double prev = source;
-  for (uint32_t k = 0; k < k_nodes; ++k) {
-    const ptrdiff_t at = base + static_cast<ptrdiff_t>(k) * stride;
-    const double xk = x[at * lanes];
-    double sum = (k == 0 ? w.g_end : w.g_seg) * (xk - prev) + g[at] * (xk - y[at * lanes]);
-    if (k + 1 < k_nodes) sum += w.g_seg * (xk - x[(at + stride) * lanes]);
-    const double a = sum < 0 ? -sum : sum;
-    worst = a > worst ? a : worst;
-    prev = xk;
-  }
-  return worst;
-}
 
 }  // namespace memsnn

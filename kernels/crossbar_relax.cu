@@ -74,47 +74,50 @@ __global__ void start_nodes_kernel(RelaxCircuitView c, RelaxBatchView b) {
   b.col_nodes[t] = 0.0;
 }
 
-__global__ void row_sweep_kernel(RelaxCircuitView c, RelaxBatchView b, double omega) {
+// Thread t's work in a (line, rhs) grid of `lines` lines: rhs r = t % B, line t / B.
+// False when t is past the grid or its rhs has stopped.
+__device__ bool active_line(size_t lines, const RelaxBatchView& b, size_t& line, uint32_t& r) {
   const size_t t = thread_index();
-  if (t >= static_cast<size_t>(c.rows) * b.count) return;
-  const auto r = static_cast<uint32_t>(t % b.count);
-  const auto i = static_cast<uint32_t>(t / b.count);
-  if (!b.status[r].active) return;
-  const ptrdiff_t lanes = b.count;
-  const size_t base = static_cast<size_t>(i) * c.cols;
-  solve_line_lanes(c.g, b.col_nodes + r, b.row_nodes + r, static_cast<ptrdiff_t>(base), 1, c.cols, c.row_wires,
-                   rhs_voltage(b, r, i), omega, c.row_c + base, c.row_inv + base, b.scratch + base * lanes + r,
-                   lanes);
+  if (t >= lines * b.count) return false;
+  r = static_cast<uint32_t>(t % b.count);
+  line = t / b.count;
+  return b.status[r].active != 0;
+}
+
+// Rows and columns as relaxation_solver.cpp addresses them: row i from node (i, 0), step 1;
+// column j from its ground end (M-1, j), step -N. Nodes and scratch are interleaved
+// (lanes = B), so x, y and d are offset to rhs r.
+__global__ void row_sweep_kernel(RelaxCircuitView c, RelaxBatchView b, double omega) {
+  size_t i = 0;
+  uint32_t r = 0;
+  if (!active_line(c.rows, b, i, r)) return;
+  const size_t base = i * c.cols;
+  solve_line(c.g, b.col_nodes + r, b.row_nodes + r, static_cast<ptrdiff_t>(base), 1, c.cols, c.row_wires,
+             rhs_voltage(b, r, static_cast<uint32_t>(i)), omega, c.row_c + base, c.row_inv + base,
+             b.scratch + base * b.count + r, b.count);
 }
 
 __global__ void column_sweep_kernel(RelaxCircuitView c, RelaxBatchView b, double omega) {
-  const size_t t = thread_index();
-  if (t >= static_cast<size_t>(c.cols) * b.count) return;
-  const auto r = static_cast<uint32_t>(t % b.count);
-  const size_t j = t / b.count;
-  if (!b.status[r].active) return;
-  const ptrdiff_t lanes = b.count;
+  size_t j = 0;
+  uint32_t r = 0;
+  if (!active_line(c.cols, b, j, r)) return;
   const size_t m = c.rows, n = c.cols;
-  solve_line_lanes(c.g, b.row_nodes + r, b.col_nodes + r, static_cast<ptrdiff_t>((m - 1) * n + j),
-                   -static_cast<ptrdiff_t>(n), c.rows, c.col_wires, 0.0, omega, c.col_c + j * m, c.col_inv + j * m,
-                   b.scratch + j * m * lanes + r, lanes);
+  solve_line(c.g, b.row_nodes + r, b.col_nodes + r, static_cast<ptrdiff_t>((m - 1) * n + j),
+             -static_cast<ptrdiff_t>(n), c.rows, c.col_wires, 0.0, omega, c.col_c + j * m, c.col_inv + j * m,
+             b.scratch + j * m * b.count + r, b.count);
 }
 
 // Lines 0 .. M-1 are rows, M .. M+N-1 columns.
 __global__ void imbalance_kernel(RelaxCircuitView c, RelaxBatchView b) {
-  const size_t t = thread_index();
   const size_t m = c.rows, n = c.cols;
-  if (t >= (m + n) * b.count) return;
-  const auto r = static_cast<uint32_t>(t % b.count);
-  const size_t line = t / b.count;
-  if (!b.status[r].active) return;
-  const ptrdiff_t lanes = b.count;
+  size_t line = 0;
+  uint32_t r = 0;
+  if (!active_line(m + n, b, line, r)) return;
   const double a =
-      line < m ? line_imbalance_lanes(c.g, b.col_nodes + r, b.row_nodes + r, static_cast<ptrdiff_t>(line * n), 1,
-                                      c.cols, c.row_wires, rhs_voltage(b, r, static_cast<uint32_t>(line)), lanes)
-               : line_imbalance_lanes(c.g, b.row_nodes + r, b.col_nodes + r,
-                                      static_cast<ptrdiff_t>((m - 1) * n + (line - m)), -static_cast<ptrdiff_t>(n),
-                                      c.rows, c.col_wires, 0.0, lanes);
+      line < m ? line_imbalance(c.g, b.col_nodes + r, b.row_nodes + r, static_cast<ptrdiff_t>(line * n), 1, c.cols,
+                                c.row_wires, rhs_voltage(b, r, static_cast<uint32_t>(line)), b.count)
+               : line_imbalance(c.g, b.row_nodes + r, b.col_nodes + r, static_cast<ptrdiff_t>((m - 1) * n + (line - m)),
+                                -static_cast<ptrdiff_t>(n), c.rows, c.col_wires, 0.0, b.count);
   // Zeros (either sign) leave the +0 the sweep started from: the CPU's max of 0 and -0 is 0.
   if (a > 0.0) atomicMax(&b.status[r].imbalance, static_cast<unsigned long long>(__double_as_longlong(a)));
 }

@@ -9,6 +9,7 @@
 #include "core/rng.hpp"
 #include "crossbar/crossbar_solve.hpp"
 #include "crossbar/direct_solver.hpp"
+#include "crossbar/line_solve.hpp"
 #include "crossbar/relaxation_solver.hpp"
 
 using namespace memsnn;
@@ -243,4 +244,39 @@ TEST(CrossbarCircuit, DampingAndIterationLimit) {
   EXPECT_FALSE(c1.converged);
   EXPECT_EQ(c1.iterations, 1u);
   EXPECT_GT(c1.residual, o.tol);
+}
+
+// line_solve.hpp on interleaved nodes (the CUDA layout, lanes > 1) gives the one-lane
+// result bit for bit and touches only its own lane, for every kind of wire (plain,
+// shorted, shorted at the source, no end resistance); the line walked backwards, as a column.
+TEST(CrossbarCircuit, InterleavedLanesMatchOneLane) {
+  constexpr uint32_t kNodes = 9, kLanes = 3, kLane = 1;
+  constexpr double kJunk = -7.0;
+  for (const LineWires w : {line_wires(2.0, 3.0), line_wires(0.0, 3.0), line_wires(0.0, 0.0), line_wires(1.0, 0.0)}) {
+    const auto g = random_conductances(kNodes, 1, 1e-4, 1e-2);
+    std::vector<double> y(kNodes), x(kNodes), c(kNodes), inv(kNodes), d(kNodes);
+    for (uint32_t k = 0; k < kNodes; ++k) {
+      y[k] = 0.1 * k;
+      x[k] = 0.5 - 0.03 * k;
+    }
+    // Node k of lane kLane at k * kLanes + kLane, scratch likewise; other lanes junk.
+    std::vector<double> yl(kNodes * kLanes, kJunk), xl(kNodes * kLanes, kJunk), dl(kNodes * kLanes, kJunk);
+    for (uint32_t k = 0; k < kNodes; ++k) {
+      yl[k * kLanes + kLane] = y[k];
+      xl[k * kLanes + kLane] = x[k];
+    }
+    factor_line(g.data(), kNodes - 1, -1, kNodes, w, c.data(), inv.data());
+    solve_line(g.data(), y.data(), x.data(), kNodes - 1, -1, kNodes, w, 0.8, 0.7, c.data(), inv.data(), d.data());
+    solve_line(g.data(), yl.data() + kLane, xl.data() + kLane, kNodes - 1, -1, kNodes, w, 0.8, 0.7, c.data(),
+               inv.data(), dl.data() + kLane, kLanes);
+    for (uint32_t k = 0; k < kNodes; ++k) {
+      EXPECT_EQ(xl[k * kLanes + kLane], x[k]) << k;
+      for (uint32_t other : {0u, 2u}) {
+        EXPECT_EQ(xl[k * kLanes + other], kJunk) << "node " << k << " of lane " << other << " was written";
+        EXPECT_EQ(dl[k * kLanes + other], kJunk) << "scratch " << k << " of lane " << other << " was written";
+      }
+    }
+    EXPECT_EQ(line_imbalance(g.data(), yl.data() + kLane, xl.data() + kLane, kNodes - 1, -1, kNodes, w, 0.8, kLanes),
+              line_imbalance(g.data(), y.data(), x.data(), kNodes - 1, -1, kNodes, w, 0.8));
+  }
 }

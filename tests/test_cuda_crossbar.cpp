@@ -1,14 +1,14 @@
 // GPU crossbar relaxation (kernels/cuda_crossbar.hpp) against the CPU solvers
 // (crossbar/crossbar_solve.hpp): currents, statistics and W_eff, tiled and untiled, for
 // many shapes and resistance sets; the device-pointer W_eff; errors. Label gpu: tests that
-// run kernels skip without a device; the host-only ones (the interleaved line maths, input
-// errors, which are raised before any CUDA call) run everywhere this file is built.
+// run kernels skip without a device; the host-only ones (input errors, which are raised
+// before any CUDA call) run everywhere this file is built.
 //
 // Tolerance: none (kExactUlps = 0). Every value is computed on the GPU by the same IEEE
-// operations in the same order as on the CPU: the line maths of line_solve.hpp
-// (solve_line_lanes is it with a lane stride), sums over i ascending, kernels built with
-// --fmad=false, no transcendental functions (only + - * / and fabs, all correctly rounded
-// on both), and a max, which is the same in any order. Each right-hand side stops on its
+// operations in the same order as on the CPU: the line maths of line_solve.hpp (with
+// lanes = B, which test_crossbar_circuit checks against one lane), sums over i ascending,
+// kernels built with --fmad=false, no transcendental functions (only + - * / and fabs, all
+// correctly rounded on both), and a max, which is the same in any order. Each right-hand side stops on its
 // own residual, as on the CPU, so iteration counts agree too. Any difference is a bug.
 #include <gtest/gtest.h>
 
@@ -23,9 +23,7 @@
 #include "core/error.hpp"
 #include "core/rng.hpp"
 #include "crossbar/crossbar_solve.hpp"
-#include "crossbar/line_solve.hpp"
 #include "crossbar/relaxation_solver.hpp"
-#include "kernels/crossbar_launch.hpp"
 #include "kernels/cuda_crossbar.hpp"
 #include "kernels/device_buffer.hpp"
 
@@ -130,37 +128,6 @@ std::string message_of(const std::function<void()>& f) {
 }
 
 }  // namespace
-
-// Host only: the interleaved line maths is line_solve.hpp's, bit for bit, for every kind
-// of wire (plain, shorted, shorted at the source).
-TEST(CudaCrossbarLines, LanesMatchTheSharedLineMaths) {
-  constexpr uint32_t kNodes = 9, kLanes = 3, kLane = 1;
-  for (const LineWires w : {line_wires(2.0, 3.0), line_wires(0.0, 3.0), line_wires(0.0, 0.0), line_wires(1.0, 0.0)}) {
-    const auto g = random_conductances(kNodes, 1, 1e-4, 1e-2);
-    std::vector<double> y(kNodes), x(kNodes), c(kNodes), inv(kNodes), d(kNodes);
-    for (uint32_t k = 0; k < kNodes; ++k) {
-      y[k] = 0.1 * k;
-      x[k] = 0.5 - 0.03 * k;
-    }
-    // Interleaved copies: node k of lane `kLane` at k * kLanes + kLane, other lanes junk.
-    std::vector<double> yl(kNodes * kLanes, -7.0), xl(kNodes * kLanes, -7.0), dl(kNodes * kLanes, -7.0);
-    for (uint32_t k = 0; k < kNodes; ++k) {
-      yl[k * kLanes + kLane] = y[k];
-      xl[k * kLanes + kLane] = x[k];
-    }
-    factor_line(g.data(), kNodes - 1, -1, kNodes, w, c.data(), inv.data());  // walked backwards, as a column
-    solve_line(g.data(), y.data(), x.data(), kNodes - 1, -1, kNodes, w, 0.8, 0.7, c.data(), inv.data(), d.data());
-    solve_line_lanes(g.data(), yl.data() + kLane, xl.data() + kLane, kNodes - 1, -1, kNodes, w, 0.8, 0.7, c.data(),
-                     inv.data(), dl.data() + kLane, kLanes);
-    for (uint32_t k = 0; k < kNodes; ++k) {
-      EXPECT_EQ(xl[k * kLanes + kLane], x[k]) << k;
-      EXPECT_EQ(xl[k * kLanes], -7.0) << "another lane was written";
-    }
-    EXPECT_EQ(line_imbalance_lanes(g.data(), yl.data() + kLane, xl.data() + kLane, kNodes - 1, -1, kNodes, w, 0.8,
-                                   kLanes),
-              line_imbalance(g.data(), y.data(), x.data(), kNodes - 1, -1, kNodes, w, 0.8));
-  }
-}
 
 // Host only: bad inputs give the CPU's errors word for word (or say what the GPU lacks).
 TEST(CudaCrossbarLines, BadInputsGiveTheSameErrors) {

@@ -10,6 +10,13 @@
 // A row is a line with s = V_i, nodes R(i, 0..N-1); a column is a line with s = 0 (ground),
 // nodes C(M-1..0, j), counted from the ground end. Both address the row-major M x N arrays
 // G, R, C as base + k * stride.
+//
+// Lanes: node arrays may interleave several right-hand sides (the CUDA layout,
+// kernels/crossbar_launch.hpp: cell `at` of lane r at at * lanes + r). solve_line and
+// line_imbalance then take x, y (and the scratch d) already offset to the lane and read
+// node `at` at x[at * lanes], scratch step k at d[k * lanes]; G and the factors are
+// per cell and indexed as above. lanes = 1 is the plain layout; the arithmetic is the same
+// for any lanes, so every lane's result is the one-lane result bit for bit.
 #pragma once
 
 #include <cstddef>
@@ -58,23 +65,24 @@ MEMSNN_HOST_DEVICE inline void factor_line(const double* g, ptrdiff_t base, ptrd
 }
 
 // Solves the line for x given y and relaxes: x <- x + omega (x_solved - x). `c`, `inv`
-// from factor_line; `d` is scratch of K doubles.
+// from factor_line; `d` is scratch of K doubles (step `lanes`).
 MEMSNN_HOST_DEVICE inline void solve_line(const double* g, const double* y, double* x, ptrdiff_t base,
                                           ptrdiff_t stride, uint32_t k_nodes, const LineWires& w, double source,
-                                          double omega, const double* c, const double* inv, double* d) {
+                                          double omega, const double* c, const double* inv, double* d,
+                                          ptrdiff_t lanes = 1) {
   if (w.shorted) {
     double value = source;
     if (!w.fixed) {
       double num = w.g_end * source, den = w.g_end;
       for (uint32_t k = 0; k < k_nodes; ++k) {
         const ptrdiff_t at = base + static_cast<ptrdiff_t>(k) * stride;
-        num += g[at] * y[at];
+        num += g[at] * y[at * lanes];
         den += g[at];
       }
       value = num / den;  // den >= g_end > 0
     }
     for (uint32_t k = 0; k < k_nodes; ++k) {
-      double& xk = x[base + static_cast<ptrdiff_t>(k) * stride];
+      double& xk = x[(base + static_cast<ptrdiff_t>(k) * stride) * lanes];
       xk += omega * (value - xk);
     }
     return;
@@ -82,30 +90,31 @@ MEMSNN_HOST_DEVICE inline void solve_line(const double* g, const double* y, doub
   double prev = w.g_end * source;  // forward elimination (Thomas)
   for (uint32_t k = 0; k < k_nodes; ++k) {
     const ptrdiff_t at = base + static_cast<ptrdiff_t>(k) * stride;
-    d[k] = (g[at] * y[at] + prev) * inv[k];
-    prev = w.g_seg * d[k];
+    const double dk = (g[at] * y[at * lanes] + prev) * inv[k];
+    d[k * lanes] = dk;
+    prev = w.g_seg * dk;
   }
   double next = 0.0;  // back substitution
   for (uint32_t k = k_nodes; k-- > 0;) {
-    const double solved = d[k] + c[k] * next;
-    double& xk = x[base + static_cast<ptrdiff_t>(k) * stride];
+    const double solved = d[k * lanes] + c[k] * next;
+    double& xk = x[(base + static_cast<ptrdiff_t>(k) * stride) * lanes];
     xk += omega * (solved - xk);
     next = solved;
   }
 }
 
 // The largest |current imbalance| [A] at the line's unknown nodes (a shorted line's node
-// is the sum over its members); 0 for a fixed line.
+// is the sum over its members); 0 for a fixed line. Lanes as solve_line.
 MEMSNN_HOST_DEVICE inline double line_imbalance(const double* g, const double* y, const double* x, ptrdiff_t base,
                                                 ptrdiff_t stride, uint32_t k_nodes, const LineWires& w,
-                                                double source) {
+                                                double source, ptrdiff_t lanes = 1) {
   if (w.fixed) return 0.0;
   if (w.shorted) {
-    const double v = x[base];
+    const double v = x[base * lanes];
     double sum = w.g_end * (v - source);
     for (uint32_t k = 0; k < k_nodes; ++k) {
       const ptrdiff_t at = base + static_cast<ptrdiff_t>(k) * stride;
-      sum += g[at] * (v - y[at]);
+      sum += g[at] * (v - y[at * lanes]);
     }
     return sum < 0 ? -sum : sum;
   }
@@ -113,9 +122,9 @@ MEMSNN_HOST_DEVICE inline double line_imbalance(const double* g, const double* y
   double prev = source;
   for (uint32_t k = 0; k < k_nodes; ++k) {
     const ptrdiff_t at = base + static_cast<ptrdiff_t>(k) * stride;
-    const double xk = x[at];
-    double sum = (k == 0 ? w.g_end : w.g_seg) * (xk - prev) + g[at] * (xk - y[at]);
-    if (k + 1 < k_nodes) sum += w.g_seg * (xk - x[at + stride]);
+    const double xk = x[at * lanes];
+    double sum = (k == 0 ? w.g_end : w.g_seg) * (xk - prev) + g[at] * (xk - y[at * lanes]);
+    if (k + 1 < k_nodes) sum += w.g_seg * (xk - x[(at + stride) * lanes]);
     const double a = sum < 0 ? -sum : sum;
     worst = a > worst ? a : worst;
     prev = xk;
