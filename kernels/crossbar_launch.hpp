@@ -18,6 +18,7 @@
 
 #include "core/host_device.hpp"
 #include "crossbar/line_solve.hpp"
+#include "model/device.hpp"
 
 namespace memsnn {
 
@@ -84,21 +85,12 @@ void launch_relax_currents(const RelaxCircuitView& c, const RelaxBatchView& b, d
 
 // ---- W_eff plumbing: tiles cut from a layer's conductances, results placed back ----
 
-// Normalised weights w in [0, 1] and conductances: G = g_min + w (g_max - g_min), in double.
-MEMSNN_HOST_DEVICE inline double conductance_of_weight(float w, double g_min, double g_max) {
-  return g_min + static_cast<double>(w) * (g_max - g_min);
-}
-MEMSNN_HOST_DEVICE inline float weight_of_conductance(double g, double g_min, double g_max) {
-  return static_cast<float>((g - g_min) / (g_max - g_min));
-}
-
 // A layer's M x N conductances: g [S] (double), or normalised float weights w mapped
-// through [g_min, g_max]. Exactly one of g and w is set.
+// through range.to_conductance (in double). Exactly one of g and w is set.
 struct LayerCells {
   const double* g = nullptr;
   const float* w = nullptr;
-  double g_min = 0.0;
-  double g_max = 0.0;
+  ConductanceRange range;
   uint32_t rows = 0;
   uint32_t cols = 0;
 };
@@ -118,13 +110,12 @@ void launch_tile_conductances(const LayerCells& layer, const TileBlock& tile, do
 // *first_bad (device; left as is when every cell is good, so set it to ~0 first).
 void launch_find_bad_cell(const LayerCells& layer, unsigned long long* first_bad, cudaStream_t stream);
 
-// The layer's W_eff, M x N row-major: w [S] (double), or normalised float
-// weight_of_conductance(W_eff) into w_norm. Exactly one is set.
+// The layer's W_eff, M x N row-major: w [S] (double), or normalised
+// float(range.to_weight(W_eff)) into w_norm. Exactly one is set.
 struct LayerWeights {
   double* w = nullptr;
   float* w_norm = nullptr;
-  double g_min = 0.0;
-  double g_max = 0.0;
+  ConductanceRange range;
   uint32_t cols = 0;
 };
 

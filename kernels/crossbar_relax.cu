@@ -163,13 +163,13 @@ __global__ void tile_conductances_kernel(LayerCells layer, TileBlock tile, doubl
   const size_t row = tile.row0 + (tile.transposed ? m - 1 - q : p);
   const size_t col = tile.col0 + (tile.transposed ? n - 1 - p : q);
   const size_t at = row * layer.cols + col;
-  g_tile[t] = layer.g ? layer.g[at] : conductance_of_weight(layer.w[at], layer.g_min, layer.g_max);
+  g_tile[t] = layer.g ? layer.g[at] : layer.range.to_conductance(layer.w[at]);
 }
 
 __global__ void find_bad_cell_kernel(LayerCells layer, unsigned long long* first_bad) {
   const size_t t = thread_index();
   if (t >= static_cast<size_t>(layer.rows) * layer.cols) return;
-  const double g = layer.g ? layer.g[t] : conductance_of_weight(layer.w[t], layer.g_min, layer.g_max);
+  const double g = layer.g ? layer.g[t] : layer.range.to_conductance(layer.w[t]);
   if (!(g >= 0.0) || !isfinite(g)) atomicMin(first_bad, static_cast<unsigned long long>(t));
 }
 
@@ -185,7 +185,7 @@ __global__ void place_weights_kernel(const double* currents, uint32_t unit_first
   if (out.w) {
     out.w[at] = currents[t];
   } else {
-    out.w_norm[at] = weight_of_conductance(currents[t], out.g_min, out.g_max);
+    out.w_norm[at] = static_cast<float>(out.range.to_weight(currents[t]));
   }
 }
 

@@ -195,7 +195,7 @@ RelaxStats cuda_crossbar_currents(const CrossbarCircuit& c, std::span<const doub
   DeviceBuffer<double> d_v(static_cast<size_t>(relax.batch()) * plan.tile_rows, "crossbar input voltages");
   DeviceBuffer<double> d_out(static_cast<size_t>(relax.batch()) * plan.tile_cols, "crossbar output currents");
   std::vector<double> out(d_out.size());
-  const LayerCells cells{d_g.data(), nullptr, 0.0, 0.0, c.rows, c.cols};
+  const LayerCells cells{d_g.data(), nullptr, {}, c.rows, c.cols};
   RelaxStats stats;
   for (const TileBlock& t : plan.tiles) {
     launch_tile_conductances(cells, t, relax.g(), stream.get());
@@ -231,8 +231,8 @@ RelaxStats cuda_effective_weights(const CrossbarCircuit& c, std::span<const doub
   DeviceBuffer<double> d_g(g.size(), "crossbar conductances");
   d_g.upload(g.data(), g.size(), stream.get());
   DeviceBuffer<double> d_w(w_eff.size(), "crossbar W_eff");
-  const RelaxStats stats = device_effective_weights(c, LayerCells{d_g.data(), nullptr, 0.0, 0.0, c.rows, c.cols},
-                                                    LayerWeights{d_w.data(), nullptr, 0.0, 0.0, c.cols}, spec,
+  const RelaxStats stats = device_effective_weights(c, LayerCells{d_g.data(), nullptr, {}, c.rows, c.cols},
+                                                    LayerWeights{d_w.data(), nullptr, {}, c.cols}, spec,
                                                     stream.get());
   d_w.download(w_eff.data(), w_eff.size(), stream.get());
   return stats;
@@ -246,7 +246,7 @@ RelaxStats cuda_effective_weights(const CrossbarCircuit& c, const float* weights
                        " S, g_max = " + std::to_string(range.g_max) + " S must satisfy 0 <= g_min < g_max (finite)");
   }
   if (!weights || !w_eff) throw BackendError("crossbar: device W_eff given a null weight or output pointer");
-  const LayerCells cells{nullptr, weights, range.g_min, range.g_max, c.rows, c.cols};
+  const LayerCells cells{nullptr, weights, range, c.rows, c.cols};
   // validate_circuit's cell check, on the device: the first bad cell, as it would name it.
   DeviceBuffer<unsigned long long> first_bad(1, "crossbar bad-cell index");
   CUDA_CHECK(cudaMemsetAsync(first_bad.data(), 0xff, sizeof(unsigned long long), stream));
@@ -257,12 +257,12 @@ RelaxStats cuda_effective_weights(const CrossbarCircuit& c, const float* weights
     float w = 0.0f;
     CUDA_CHECK(cudaMemcpyAsync(&w, weights + bad, sizeof(float), cudaMemcpyDeviceToHost, stream));
     CUDA_CHECK(cudaStreamSynchronize(stream));
-    const double g = conductance_of_weight(w, range.g_min, range.g_max);
+    const double g = range.to_conductance(w);
     throw BackendError("crossbar: G[" + std::to_string(bad / c.cols) + "][" + std::to_string(bad % c.cols) +
                        "] = " + std::to_string(g) + " S is out of range (a conductance must be finite and >= 0)");
   }
   check_method(spec);
-  return device_effective_weights(c, cells, LayerWeights{nullptr, w_eff, range.g_min, range.g_max, c.cols}, spec,
+  return device_effective_weights(c, cells, LayerWeights{nullptr, w_eff, range, c.cols}, spec,
                                   stream);
 }
 

@@ -35,11 +35,10 @@ RelaxStats cuda_effective_weights(const CrossbarCircuit& c, std::span<const doub
 //   w_eff_ij = (W_eff_ij - g_min) / (g_max - g_min)   (W_eff of that G; rounded once to float)
 // the w' of crossbar/ir_drop.hpp, so an ideal crossbar gives w_eff = w up to rounding.
 // Equal, bit for bit, to IrDropCrossbar::build_weff's mapping around effective_weights
-// (crossbar_launch.hpp's conductance_of_weight and weight_of_conductance are the same
-// formulas on the device). Work is ordered on `stream` and finished on return. Errors as
-// effective_weights, plus a bad range (0 <= g_min < g_max, finite) or a null pointer; a
-// weight whose G is negative or not finite is reported as G[i][j]. Not converging is not an
-// error here (the stats say so), as for effective_weights.
+// (the kernels call the same ConductanceRange functions). Work is ordered on `stream` and
+// finished on return. Errors as effective_weights, plus a bad range (0 <= g_min < g_max,
+// finite) or a null pointer; a weight whose G is negative or not finite is reported as
+// G[i][j]. Not converging is not an error here (the stats say so), as for effective_weights.
 RelaxStats cuda_effective_weights(const CrossbarCircuit& c, const float* weights, const ConductanceRange& range,
                                   float* w_eff, const CrossbarSolveSpec& spec, cudaStream_t stream = nullptr);
 

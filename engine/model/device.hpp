@@ -18,8 +18,10 @@ struct ConductanceRange {
   double g_min = 1e-6;  // S
   double g_max = 1e-4;  // S
 
-  double to_conductance(double w) const { return g_min + w * (g_max - g_min); }
-  double to_weight(double g) const { return (g - g_min) / (g_max - g_min); }
+  // Shared by the CPU and the CUDA kernels (kernels/crossbar_relax.cu): one expression, so
+  // a weight maps to the same double on both.
+  MEMSNN_HOST_DEVICE double to_conductance(double w) const { return g_min + w * (g_max - g_min); }
+  MEMSNN_HOST_DEVICE double to_weight(double g) const { return (g - g_min) / (g_max - g_min); }
 };
 
 // Ideal bounded device: any conductance in range, updates applied exactly, then clipped.
