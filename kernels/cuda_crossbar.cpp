@@ -60,14 +60,6 @@ void check_method(const CrossbarSolveSpec& spec) {
   validate_relax_options(spec.relax);
 }
 
-// validate_circuit's checks that need no cells (sizes, resistances): one zero cell stands in.
-void validate_wires(const CrossbarCircuit& c) {
-  CrossbarCircuit probe = c;
-  if (c.rows != 0 && c.cols != 0) probe.rows = probe.cols = 1;
-  const double zero = 0.0;
-  validate_circuit(probe, std::span<const double>(&zero, probe.rows != 0 && probe.cols != 0 ? 1 : 0));
-}
-
 // Alternating line relaxation of one circuit at a time, in a workspace sized for the
 // largest tile and batch.
 class DeviceRelaxation {
@@ -240,7 +232,7 @@ RelaxStats cuda_effective_weights(const CrossbarCircuit& c, std::span<const doub
 
 RelaxStats cuda_effective_weights(const CrossbarCircuit& c, const float* weights, const ConductanceRange& range,
                                   float* w_eff, const CrossbarSolveSpec& spec, cudaStream_t stream) {
-  validate_wires(c);
+  validate_sizes_and_wires(c);
   if (!(range.g_min >= 0.0) || !(range.g_max > range.g_min) || !std::isfinite(range.g_max)) {
     throw BackendError("crossbar: conductance range g_min = " + std::to_string(range.g_min) +
                        " S, g_max = " + std::to_string(range.g_max) + " S must satisfy 0 <= g_min < g_max (finite)");
@@ -257,9 +249,7 @@ RelaxStats cuda_effective_weights(const CrossbarCircuit& c, const float* weights
     float w = 0.0f;
     CUDA_CHECK(cudaMemcpyAsync(&w, weights + bad, sizeof(float), cudaMemcpyDeviceToHost, stream));
     CUDA_CHECK(cudaStreamSynchronize(stream));
-    const double g = range.to_conductance(w);
-    throw BackendError("crossbar: G[" + std::to_string(bad / c.cols) + "][" + std::to_string(bad % c.cols) +
-                       "] = " + std::to_string(g) + " S is out of range (a conductance must be finite and >= 0)");
+    check_conductance(c, bad, range.to_conductance(w));  // throws: the kernel's test is the same
   }
   check_method(spec);
   return device_effective_weights(c, cells, LayerWeights{nullptr, w_eff, range, c.cols}, spec,

@@ -16,7 +16,7 @@ void check_resistance(double r, const char* name) {
 
 }  // namespace
 
-void validate_circuit(const CrossbarCircuit& c, std::span<const double> g, const std::string& what) {
+void validate_sizes_and_wires(const CrossbarCircuit& c) {
   if (c.rows == 0 || c.cols == 0) {
     throw BackendError("crossbar: " + std::to_string(c.rows) + "x" + std::to_string(c.cols) +
                        " array: rows and cols must be >= 1");
@@ -25,17 +25,23 @@ void validate_circuit(const CrossbarCircuit& c, std::span<const double> g, const
   check_resistance(c.r_col, "r_col");
   check_resistance(c.r_source, "r_source");
   check_resistance(c.r_sense, "r_sense");
+}
+
+void check_conductance(const CrossbarCircuit& c, size_t k, double g, const std::string& what) {
+  if (!(g >= 0.0) || !std::isfinite(g)) {
+    throw BackendError("crossbar: " + what + "[" + std::to_string(k / c.cols) + "][" + std::to_string(k % c.cols) +
+                       "] = " + std::to_string(g) + " S is out of range (a conductance must be finite and >= 0)");
+  }
+}
+
+void validate_circuit(const CrossbarCircuit& c, std::span<const double> g, const std::string& what) {
+  validate_sizes_and_wires(c);
   const size_t cells = static_cast<size_t>(c.rows) * c.cols;
   if (g.size() != cells) {
     throw BackendError("crossbar: " + what + " has " + std::to_string(g.size()) + " cells, expected " +
                        std::to_string(c.rows) + "x" + std::to_string(c.cols) + " = " + std::to_string(cells));
   }
-  for (size_t k = 0; k < cells; ++k) {
-    if (!(g[k] >= 0.0) || !std::isfinite(g[k])) {
-      throw BackendError("crossbar: " + what + "[" + std::to_string(k / c.cols) + "][" + std::to_string(k % c.cols) +
-                         "] = " + std::to_string(g[k]) + " S is out of range (a conductance must be finite and >= 0)");
-    }
-  }
+  for (size_t k = 0; k < cells; ++k) check_conductance(c, k, g[k], what);
 }
 
 CrossbarCircuit transposed(const CrossbarCircuit& c) {

@@ -15,6 +15,7 @@
 // I = W_eff(G)^T V with W_eff depending only on G and the resistances.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -34,6 +35,12 @@ struct CrossbarCircuit {
 // resistance, a G of the wrong size, or a negative or non-finite conductance (`what`
 // names the array, e.g. "G" or a file name).
 void validate_circuit(const CrossbarCircuit& c, std::span<const double> g, const std::string& what = "G");
+
+// validate_circuit's checks that need no cells: no rows or columns, a bad resistance.
+void validate_sizes_and_wires(const CrossbarCircuit& c);
+
+// validate_circuit's check of one cell: row-major cell k of value g [S], named what[i][j].
+void check_conductance(const CrossbarCircuit& c, size_t k, double g, const std::string& what = "G");
 
 // The same physics seen from the outputs: rows and columns swap roles, so the circuit
 // driven at the column ends and read at the row sources is again a crossbar in the
