@@ -1,5 +1,5 @@
-// Host side of the GPU crossbar solver: validation (before any CUDA call, so errors are
-// the CPU's word for word), tiling as crossbar_solve.cpp does it, and the sweep loop.
+// Host side of the GPU crossbar solver: validation (crossbar_solve.hpp's checks, before any
+// CUDA call, so errors are the CPU's word for word), its tile plan, and the sweep loop.
 #include "kernels/cuda_crossbar.hpp"
 
 #include <algorithm>
@@ -21,35 +21,9 @@ namespace {
 // every unit solve of a 784 x 100 tile (190 MB), or 35 of an untiled 784 x 1600 array.
 constexpr size_t kBatchBytes = size_t{1} << 30;
 
-// crossbar_solve.cpp's tiles: row-major order of the blocks, edge tiles smaller.
-struct TilePlan {
-  uint32_t tile_rows = 0, tile_cols = 0;  // the largest tile
-  std::vector<TileBlock> tiles;
-};
-
-TilePlan plan_tiles(const CrossbarCircuit& c, const CrossbarSolveSpec& spec) {
-  TilePlan p;
-  p.tile_rows = spec.tile_rows ? std::min(spec.tile_rows, c.rows) : c.rows;
-  p.tile_cols = spec.tile_cols ? std::min(spec.tile_cols, c.cols) : c.cols;
-  for (uint32_t r0 = 0; r0 < c.rows; r0 += p.tile_rows) {
-    for (uint32_t c0 = 0; c0 < c.cols; c0 += p.tile_cols) {
-      p.tiles.push_back({r0, c0, std::min(p.tile_rows, c.rows - r0), std::min(p.tile_cols, c.cols - c0), 0});
-    }
-  }
-  return p;
-}
-
-CrossbarCircuit tile_circuit(const CrossbarCircuit& c, const TileBlock& t) {
-  CrossbarCircuit tc = c;
-  tc.rows = t.rows;
-  tc.cols = t.cols;
-  return t.transposed ? transposed(tc) : tc;
-}
-
-void worsen(RelaxStats& into, const RelaxStats& s) {
-  into.iterations = std::max(into.iterations, s.iterations);
-  into.residual = std::max(into.residual, s.residual);
-  into.converged = into.converged && s.converged;
+// A tile as the kernels see it, solved as is or (transposed) as its transposed circuit.
+TileBlock tile_block(const CrossbarTile& t, bool transposed) {
+  return {t.row0, t.col0, t.rows, t.cols, transposed ? 1 : 0};
 }
 
 // The relaxation options after the circuit, as RelaxationSolver checks them.
@@ -141,24 +115,24 @@ class DeviceRelaxation {
 // on the device; ordered on `stream` and finished on return.
 RelaxStats device_effective_weights(const CrossbarCircuit& c, const LayerCells& cells, const LayerWeights& out,
                                     const CrossbarSolveSpec& spec, cudaStream_t stream) {
-  TilePlan plan = plan_tiles(c, spec);
+  const TilePlan plan = plan_tiles(c, spec);
   size_t units = 0;
-  for (TileBlock& t : plan.tiles) {
-    t.transposed = t.rows > t.cols;  // the transposed circuit needs fewer solves
-    units = std::max<size_t>(units, std::min(t.rows, t.cols));
-  }
+  for (const CrossbarTile& t : plan.tiles) units = std::max<size_t>(units, std::min(t.rows, t.cols));
   DeviceRelaxation relax(static_cast<size_t>(plan.tile_rows) * plan.tile_cols, units, spec.relax);
   DeviceBuffer<double> currents(static_cast<size_t>(relax.batch()) * std::max(plan.tile_rows, plan.tile_cols),
                                 "crossbar unit-solve currents");
   RelaxStats stats;
-  for (const TileBlock& t : plan.tiles) {
-    launch_tile_conductances(cells, t, relax.g(), stream);
-    relax.set_circuit(tile_circuit(c, t), stream);
+  for (const CrossbarTile& t : plan.tiles) {
+    const bool by_transpose = weff_by_transpose(t);
+    const TileBlock block = tile_block(t, by_transpose);
+    launch_tile_conductances(cells, block, relax.g(), stream);
+    const CrossbarCircuit tc = tile_circuit(c, t);
+    relax.set_circuit(by_transpose ? transposed(tc) : tc, stream);
     const uint32_t count = std::min(t.rows, t.cols);
     for (uint32_t first = 0; first < count; first += relax.batch()) {
       const uint32_t nb = std::min(relax.batch(), count - first);
       worsen(stats, relax.solve(nullptr, 0, first, nb, currents.data(), stream));
-      launch_place_weights(currents.data(), first, nb, t, out, stream);
+      launch_place_weights(currents.data(), first, nb, block, out, stream);
     }
   }
   CUDA_CHECK(cudaStreamSynchronize(stream));
@@ -169,14 +143,8 @@ RelaxStats device_effective_weights(const CrossbarCircuit& c, const LayerCells& 
 
 RelaxStats cuda_crossbar_currents(const CrossbarCircuit& c, std::span<const double> g, std::span<const double> v,
                                   std::span<double> currents, const CrossbarSolveSpec& spec) {
-  if (c.rows == 0 || v.size() % c.rows != 0 || currents.size() != v.size() / c.rows * c.cols) {
-    throw BackendError("crossbar: " + std::to_string(v.size()) + " input voltages and " +
-                       std::to_string(currents.size()) + " outputs do not fit a " + std::to_string(c.rows) + "x" +
-                       std::to_string(c.cols) + " array");
-  }
-  validate_circuit(c, g);
+  const size_t count = check_currents_args(c, g, v, currents);
   check_method(spec);
-  const size_t count = v.size() / c.rows;
   std::fill(currents.begin(), currents.end(), 0.0);
   if (count == 0) return {};
   const TilePlan plan = plan_tiles(c, spec);
@@ -189,8 +157,8 @@ RelaxStats cuda_crossbar_currents(const CrossbarCircuit& c, std::span<const doub
   std::vector<double> out(d_out.size());
   const LayerCells cells{d_g.data(), nullptr, {}, c.rows, c.cols};
   RelaxStats stats;
-  for (const TileBlock& t : plan.tiles) {
-    launch_tile_conductances(cells, t, relax.g(), stream.get());
+  for (const CrossbarTile& t : plan.tiles) {
+    launch_tile_conductances(cells, tile_block(t, false), relax.g(), stream.get());
     relax.set_circuit(tile_circuit(c, t), stream.get());
     for (size_t first = 0; first < count; first += relax.batch()) {
       const auto nb = static_cast<uint32_t>(std::min<size_t>(relax.batch(), count - first));
@@ -213,11 +181,7 @@ RelaxStats cuda_crossbar_currents(const CrossbarCircuit& c, std::span<const doub
 
 RelaxStats cuda_effective_weights(const CrossbarCircuit& c, std::span<const double> g, std::span<double> w_eff,
                                   const CrossbarSolveSpec& spec) {
-  if (w_eff.size() != static_cast<size_t>(c.rows) * c.cols) {
-    throw BackendError("crossbar: W_eff of " + std::to_string(w_eff.size()) + " cells for a " + std::to_string(c.rows) +
-                       "x" + std::to_string(c.cols) + " array");
-  }
-  validate_circuit(c, g);
+  check_weff_args(c, g, w_eff);
   check_method(spec);
   CudaStream stream;
   DeviceBuffer<double> d_g(g.size(), "crossbar conductances");
