@@ -4,9 +4,11 @@
 #include "kernels/cuda_backend.hpp"
 
 #include <algorithm>
+#include <chrono>
 
 #include "backend/retry_protocol.hpp"
 #include "core/error.hpp"
+#include "kernels/cuda_crossbar.hpp"
 #include "model/poisson.hpp"
 
 namespace memsnn {
@@ -95,6 +97,17 @@ CudaBackend::CudaBackend(const Network& net, const CudaBackendOptions& options)
     upload_member(k, initial);
   }
   m_labels.assign(members, std::vector<int32_t>(m_net.n_neurons(), -1));
+  m_ir = ir_drop_settings(m_net.config, m_net.n_inputs, m_net.n_neurons(), 1);
+  if (m_ir.mode != IrDropMode::kNone) {
+    if (m_ir.mode == IrDropMode::kExact || m_ir.refresh_every_step) {
+      throw BackendError("crossbar.ir_drop \"exact\" (and weff_refresh \"step\") solves the circuit every step, "
+                         "which only the CPU backend does; use ir_drop \"weff\" on CUDA");
+    }
+    validate_relax_options(m_ir.solve.relax);
+    m_w_eff = DeviceBuffer<float>(members * g_size(), "the effective weights (IR drop)");
+  }
+  m_trained_images.assign(members, 0);
+  m_w_eff_fresh.assign(members, 0);
   launch_reset(m_dnet, view(m_train, 0, 0), 0, members, m_stream.get());
   m_stream.synchronize();
 }
@@ -107,6 +120,18 @@ void CudaBackend::upload_member(uint32_t k, const NetworkState& state) {
                                m_net.n_neurons() * sizeof(double), cudaMemcpyHostToDevice, m_stream.get()));
   }
   m_stream.synchronize();
+}
+
+// Member k's w' from its current weights, on the device (CpuBackend: IrDropCrossbar).
+void CudaBackend::build_w_eff(uint32_t k) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const RelaxStats s = cuda_effective_weights(m_ir.circuit, m_g.data() + k * g_size(), m_ir.range,
+                                              m_w_eff.data() + k * g_size(), m_ir.solve, m_stream.get());
+  check_ir_drop_converged(s, m_ir.solve.relax, "W_eff");
+  ++m_ir_stats.weff_builds;
+  m_ir_stats.record(s, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(),
+                    std::min(m_ir.circuit.rows, m_ir.circuit.cols));
+  m_w_eff_fresh[k] = 1;
 }
 
 void CudaBackend::allocate(Instances& x, uint32_t count) {
@@ -149,6 +174,8 @@ DeviceState CudaBackend::view(Instances& x, size_t g_stride, size_t theta_stride
   s.clock = x.clock.data();
   s.g = m_g.data() + member * g_size();
   s.g_stride = g_stride;
+  s.read = m_w_eff.empty() ? nullptr : m_w_eff.data() + member * g_size();
+  s.read_stride = g_stride;  // w' is laid out as g
   s.theta = m_theta.empty() ? nullptr : m_theta.data() + static_cast<size_t>(member) * m_net.n_neurons();
   s.theta_stride = theta_stride;
   s.thresholds = x.thresholds.data();
@@ -203,6 +230,8 @@ void CudaBackend::set_state(const NetworkState& state) {
   std::vector<int32_t> labels = state.labels;
   if (labels.size() != state.n_neurons) labels.assign(state.n_neurons, -1);
   m_labels.assign(m_train.count, labels);
+  m_trained_images.assign(m_train.count, 0);
+  m_w_eff_fresh.assign(m_train.count, 0);
   launch_reset(m_dnet, view(m_train, 0, 0), 0, m_train.count, m_stream.get());
   m_stream.synchronize();
 }
@@ -279,6 +308,13 @@ void CudaBackend::train_ensemble(const PresentationRequest& request, std::span<P
       launch_normalize_columns(m_g.data(), net.n_inputs, n, m_member_list.data(),
                                static_cast<uint32_t>(pending.size()), norm, net.w_max, m_stream.get());
     }
+    if (!m_w_eff.empty()) {  // weff refresh: every presentation, or every k-th image
+      const uint32_t every = m_ir.refresh_images;
+      for (const uint32_t k : pending) {
+        if (every == 1 || (attempt == 0 && m_trained_images[k] % every == 0)) build_w_eff(k);
+        if (learn) m_w_eff_fresh[k] = 0;
+      }
+    }
     std::vector<WorkItem> items;
     for (const uint32_t k : pending) {
       WorkItem w;
@@ -300,6 +336,7 @@ void CudaBackend::train_ensemble(const PresentationRequest& request, std::span<P
     between_train(pending, learn);
     pending.swap(again);
   }
+  for (uint32_t k = 0; k < members; ++k) ++m_trained_images[k];
 }
 
 // CpuBackend::between for training members: rest (learning on if `learn`) or reset.
@@ -324,6 +361,8 @@ void CudaBackend::infer(std::span<const PresentationRequest> requests, std::span
   const EncoderConfig& enc = net.config.encoder;
   const bool rest = net.config.protocol.between == "rest";
   const uint32_t n = net.n_neurons();
+  // Frozen weights read W_eff built once from them (as on the CPU).
+  if (!m_w_eff.empty() && !m_w_eff_fresh[m_selected]) build_w_eff(m_selected);
   std::vector<uint8_t> pixels(static_cast<size_t>(m_infer.count) * net.n_inputs);
   for (size_t first = 0; first < requests.size(); first += m_infer.count) {
     const uint32_t batch = static_cast<uint32_t>(std::min<size_t>(m_infer.count, requests.size() - first));

@@ -42,6 +42,7 @@ class CudaBackend : public Backend {
   NetworkState member_state(uint32_t k) const override;
   void select_member(uint32_t k) override;
   uint32_t selected_member() const override { return m_selected; }
+  IrDropStats ir_drop_stats() const override { return m_ir_stats; }
 
  private:
   // Instance state for `instances` instances; g and theta are the caller's.
@@ -66,6 +67,7 @@ class CudaBackend : public Backend {
   // Rest (or reset) the training members in `members`, learning if `learn`.
   void between_train(const std::vector<uint32_t>& members, bool learn);
   void upload_member(uint32_t k, const NetworkState& state);
+  void build_w_eff(uint32_t k);
   bool record_attempt(uint32_t k, uint32_t attempt, PresentationResult& r) const;
   size_t g_size() const { return static_cast<size_t>(m_net.n_inputs) * m_net.n_neurons(); }
 
@@ -82,6 +84,13 @@ class CudaBackend : public Backend {
   uint32_t m_selected = 0;             // the member state(), labels() and infer() use
   Instances m_train;                   // one instance
   Instances m_infer;                   // infer_batch instances
+  // IR drop (crossbar/ir_drop.hpp, weff only): w' per member, rebuilt on the device by
+  // cuda_effective_weights as the CPU backend rebuilds it.
+  IrDropSettings m_ir;
+  DeviceBuffer<float> m_w_eff;         // one copy per member (empty without IR drop)
+  std::vector<uint64_t> m_trained_images;  // per member, for weff_refresh "images"
+  std::vector<uint8_t> m_w_eff_fresh;  // per member: built from the current weights
+  IrDropStats m_ir_stats;
   std::vector<uint32_t> m_counts;      // host copies of the last run
   std::vector<unsigned long long> m_totals;
 };

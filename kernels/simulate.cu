@@ -57,6 +57,7 @@ struct Instance {
   float* post2;
   uint64_t* clock;
   float* g;
+  const float* read;  // the crossbar as the network reads it: g, or W_eff's w'
   double* theta;
   uint32_t* thresholds;
   uint32_t* input_list;
@@ -80,6 +81,7 @@ __device__ Instance bind(const DeviceNetwork& net, const DeviceState& s, uint32_
                   s.post2 + layer,
                   s.clock + k,
                   s.g + static_cast<size_t>(k) * s.g_stride,
+                  s.read ? s.read + static_cast<size_t>(k) * s.read_stride : s.g + static_cast<size_t>(k) * s.g_stride,
                   s.theta ? s.theta + static_cast<size_t>(k) * s.theta_stride : nullptr,
                   s.thresholds + inputs,
                   s.input_list + inputs,
@@ -206,7 +208,7 @@ __device__ void deliver(const DeviceNetwork& net, const Instance& in, uint32_t n
   float* target = (net.crossbar_inhibitory ? in.gi : in.ge) + layer.offset;
   for (uint32_t j = threadIdx.x; j < n; j += blockDim.x) {
     float acc = target[j];
-    for (uint32_t s = 0; s < n_input_spikes; ++s) acc += in.g[static_cast<size_t>(in.input_list[s]) * n + j];
+    for (uint32_t s = 0; s < n_input_spikes; ++s) acc += in.read[static_cast<size_t>(in.input_list[s]) * n + j];
     target[j] = acc;
   }
   __syncthreads();

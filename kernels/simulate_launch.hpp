@@ -77,6 +77,8 @@ struct DeviceState {
   uint64_t* clock = nullptr;           // one per instance
   float* g = nullptr;                  // n_inputs x n_neurons, row-major [input][neuron]
   size_t g_stride = 0;
+  const float* read = nullptr;         // what the crossbar read adds instead of g (IR drop:
+  size_t read_stride = 0;              // w' of crossbar/ir_drop.hpp); nullptr: g
   double* theta = nullptr;             // n_neurons (nullptr without adaptive threshold)
   size_t theta_stride = 0;
   uint32_t* thresholds = nullptr;      // scratch: n_inputs per instance

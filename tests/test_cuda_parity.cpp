@@ -148,6 +148,31 @@ TEST(CudaParity, TrainingMatchesTheCpuForEveryPreset) {
   }
 }
 
+// IR drop (weff): W_eff built on the device equals the CPU's bit for bit
+// (test_cuda_crossbar), so training with every refresh policy the GPU runs, and frozen
+// inference, give the CPU's results exactly. `exact` is CPU-only: the GPU refuses it.
+TEST(CudaParity, IrDropWeffMatchesTheCpu) {
+  SKIP_WITHOUT_GPU();
+  for (const std::string refresh : {"image", "images"}) {
+    SCOPED_TRACE(refresh);
+    const json patch = {{"populations", {{"exc", {{"size", 32}}}, {"inh", {{"size", 32}}}}},
+                        {"protocol", {{"presentation_ms", 60.0}, {"rest_ms", 20.0}}},
+                        {"crossbar", {{"ir_drop", "weff"}, {"r_row_ohm", 2.0}, {"r_col_ohm", 2.0},
+                                      {"tile_rows", 256}, {"weff_refresh", refresh}, {"weff_refresh_images", 3}}}};
+    const Network net = preset_network("diehl_cook_2015", patch);
+    const auto images = encoded_images(net, 8);
+    CpuBackend cpu(net, 1);
+    CudaBackend gpu(net, {});
+    expect_same_results(fixtures::train_images(cpu, images, 8), fixtures::train_images(gpu, images, 8));
+    EXPECT_LE(max_abs_diff(cpu.state().g, gpu.state().g), kStateAtol);
+    expect_same_results(infer_all(cpu, images, 8), infer_all(gpu, images, 8));
+    EXPECT_EQ(cpu.ir_drop_stats().weff_builds, gpu.ir_drop_stats().weff_builds);
+    EXPECT_EQ(cpu.ir_drop_stats().sweeps, gpu.ir_drop_stats().sweeps);
+  }
+  const Network exact = preset_network("diehl_cook_2015", {{"crossbar", {{"ir_drop", "exact"}}}});
+  EXPECT_THROW(CudaBackend(exact, {}), BackendError);
+}
+
 // Inference batches: many frozen images at once (batch smaller than the request count, so
 // several batches and retries run) give the CPU's counts image by image.
 TEST(CudaParity, InferenceBatchMatchesTheCpu) {

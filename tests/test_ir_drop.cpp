@@ -136,3 +136,101 @@ TEST(IrDrop, SettingsFromConfig) {
   config.crossbar.weff_refresh = "step";
   EXPECT_TRUE(IrDropCrossbar(ir_drop_settings(config, 4, 4, 1)).solves_every_step());
 }
+
+// ---- the network with IR drop (CpuBackend) ----
+
+#include "backend/cpu_backend.hpp"
+#include "fixtures.hpp"
+
+namespace {
+
+Network small_dc(const nlohmann::json& crossbar) {
+  nlohmann::json doc = preset_json("diehl_cook_2015");
+  doc["populations"]["exc"]["size"] = 24;
+  doc["populations"]["inh"]["size"] = 24;
+  doc["protocol"]["presentation_ms"] = 60.0;
+  doc["protocol"]["rest_ms"] = 20.0;
+  doc["crossbar"].merge_patch(crossbar);
+  return build_network(config_from_json(doc), 28, 28);
+}
+
+std::vector<PresentationResult> infer_all(Backend& b, const std::vector<uint8_t>& images, size_t n) {
+  std::vector<PresentationRequest> req;
+  for (uint32_t s = 0; s < n; ++s) req.push_back({images.data() + s * b.network().n_inputs, s, Phase::kTest});
+  std::vector<PresentationResult> r(n);
+  b.infer(req, r);
+  return r;
+}
+
+}  // namespace
+
+// Zero wire resistance: w' is w bit for bit, so whenever W_eff is current (frozen weights,
+// or a network that does not learn) the weff network is the ideal one exactly. (While
+// learning, w' lags the weights until the next refresh: that is the policy's error,
+// measured by benchmarks/ir_drop_refresh.)
+TEST(IrDropNetwork, ZeroResistanceWeffEqualsTheIdealNetworkWhenCurrent) {
+  const auto images = fixtures::synthetic_images(6, 784);
+  const nlohmann::json zero = {{"ir_drop", "weff"}, {"r_row_ohm", 0.0}, {"r_col_ohm", 0.0}};
+  CpuBackend ideal(small_dc(nlohmann::json::object()), 1);
+  CpuBackend weff(small_dc(zero), 1);
+  fixtures::train_images(ideal, images, 6);
+  weff.set_state(ideal.state());
+  const auto ia = infer_all(ideal, images, 6), ib = infer_all(weff, images, 6);
+  for (size_t s = 0; s < ia.size(); ++s) EXPECT_EQ(ia[s].counts, ib[s].counts) << s;
+  EXPECT_EQ(weff.ir_drop_stats().weff_builds, 1u);
+
+  // A frozen crossbar trained "with learning off": refreshed per presentation, never stale.
+  auto frozen = [&](const nlohmann::json& x) {
+    nlohmann::json doc = preset_json("diehl_cook_2015");
+    doc["populations"]["exc"]["size"] = 24;
+    doc["populations"]["inh"]["size"] = 24;
+    doc["protocol"]["presentation_ms"] = 60.0;
+    doc["projections"]["input_exc"]["plastic"] = false;
+    doc["crossbar"].merge_patch(x);
+    return build_network(config_from_json(doc), 28, 28);
+  };
+  CpuBackend a(frozen(nlohmann::json::object()), 1), b(frozen(zero), 1);
+  const auto ra = fixtures::train_images(a, images, 4), rb = fixtures::train_images(b, images, 4);
+  for (size_t s = 0; s < ra.size(); ++s) {
+    EXPECT_EQ(ra[s].counts, rb[s].counts) << s;
+    EXPECT_EQ(ra[s].layer_spikes, rb[s].layer_spikes) << s;
+  }
+}
+
+// Frozen weights with IR drop read W_eff: the same counts as an ideal network whose weights
+// are w' (built by IrDropCrossbar from the same weights), in both modes.
+TEST(IrDropNetwork, FrozenInferenceReadsTheEffectiveWeights) {
+  const nlohmann::json wires = {{"r_row_ohm", 2.0}, {"r_col_ohm", 2.0}, {"r_source_ohm", 10.0}};
+  const auto images = fixtures::synthetic_images(5, 784);
+  for (const std::string mode : {"weff", "exact"}) {
+    nlohmann::json x = wires;
+    x["ir_drop"] = mode;
+    const Network net = small_dc(x);
+    CpuBackend with_ir(net, 2);
+    IrDropCrossbar circuit(ir_drop_settings(net.config, net.n_inputs, net.n_neurons(), 1));
+    NetworkState mapped = with_ir.state();
+    circuit.build_weff(with_ir.state().g, mapped.g);
+    CpuBackend ideal(small_dc(nlohmann::json::object()), 2);
+    ideal.set_state(mapped);
+    const auto a = infer_all(with_ir, images, 5), b = infer_all(ideal, images, 5);
+    for (size_t s = 0; s < a.size(); ++s) EXPECT_EQ(a[s].counts, b[s].counts) << mode << " image " << s;
+    EXPECT_EQ(with_ir.ir_drop_stats().weff_builds, 1u) << mode;
+  }
+}
+
+// While learning, "images" rebuilds every k-th image; exact solves every driven step and
+// never builds W_eff during training. IR drop lowers the drive, so learning differs.
+TEST(IrDropNetwork, RefreshPoliciesWhileLearning) {
+  const auto images = fixtures::synthetic_images(6, 784);
+  CpuBackend every3(small_dc({{"ir_drop", "weff"}, {"weff_refresh", "images"}, {"weff_refresh_images", 3}}), 1);
+  fixtures::train_images(every3, images, 6);
+  EXPECT_EQ(every3.ir_drop_stats().weff_builds, 2u);  // images 0 and 3
+  CpuBackend exact(small_dc({{"ir_drop", "exact"}}), 1);
+  fixtures::train_images(exact, images, 1);
+  EXPECT_EQ(exact.ir_drop_stats().weff_builds, 0u);
+  EXPECT_GT(exact.ir_drop_stats().exact_solves, 0u);
+  EXPECT_LE(exact.ir_drop_stats().max_residual, 1e-9);
+  CpuBackend ideal(small_dc(nlohmann::json::object()), 1);
+  fixtures::train_images(ideal, images, 1);
+  EXPECT_NE(ideal.state().g, exact.state().g);
+}

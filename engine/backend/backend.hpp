@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "crossbar/ir_drop.hpp"
 #include "network/network.hpp"
 
 namespace memsnn {
@@ -73,6 +74,9 @@ class Backend {
   // infer() on member k draws the input spikes of seed + k. BackendError if k is too big.
   virtual void select_member(uint32_t k);
   virtual uint32_t selected_member() const { return 0; }
+
+  // Work of the IR-drop solvers so far, all members (zero without IR drop).
+  virtual IrDropStats ir_drop_stats() const { return {}; }
 };
 
 }  // namespace memsnn

@@ -17,8 +17,40 @@ CpuBackend::CpuBackend(const Network& net, unsigned threads, uint32_t ensemble)
   m_members.reserve(ensemble);
   for (uint32_t k = 0; k < ensemble; ++k) {
     const uint64_t seed = m_net.config.seed + k;
-    m_members.push_back(Member{seed, initial_state(m_net, seed), CpuSimulation(m_net, seed)});
+    m_members.push_back(Member{seed, initial_state(m_net, seed), CpuSimulation(m_net, seed), {}, {}, false, 0});
   }
+  // IR drop: each member reads its own circuit (members learn different weights). A lone
+  // network's W_eff builds use every thread; ensemble members already run in parallel.
+  const IrDropSettings ir = ir_drop_settings(m_net.config, m_net.n_inputs, m_net.n_neurons(),
+                                             ensemble == 1 ? m_threads : 1);
+  if (ir.mode == IrDropMode::kNone) return;
+  for (Member& m : m_members) {
+    m.ir = std::make_unique<IrDropCrossbar>(ir);
+    m.w_eff.resize(m.state.g.size());
+    if (m.ir->solves_every_step()) {
+      m.sim.solve_crossbar_with(m.ir.get());
+    } else {
+      m.sim.read_crossbar_from(m.w_eff.data());
+    }
+  }
+}
+
+IrDropStats CpuBackend::ir_drop_stats() const {
+  IrDropStats total;
+  for (const Member& m : m_members) {
+    if (m.ir) total.add(m.ir->stats());
+  }
+  return total;
+}
+
+// weff while learning: rebuild before every presentation ("image"), or before the first
+// attempt of every k-th image ("images").
+void CpuBackend::refresh_w_eff(Member& m, uint32_t attempt) {
+  const uint32_t k = m.ir->settings().refresh_images;
+  // trained_images restarts at 0 with new weights (set_state), so they are always built.
+  if (k > 1 && (attempt > 0 || m.trained_images % k != 0)) return;
+  m.ir->build_weff(m.state.g, m.w_eff);
+  m.w_eff_fresh = true;
 }
 
 std::string CpuBackend::device_name() const {
@@ -39,6 +71,8 @@ void CpuBackend::set_state(const NetworkState& state) {
   for (Member& m : m_members) {
     m.state = state;
     m.sim.reset();
+    m.w_eff_fresh = false;
+    m.trained_images = 0;  // a refresh policy restarts with new weights
   }
 }
 
@@ -107,10 +141,13 @@ void CpuBackend::train_member(Member& m, const PresentationRequest& request, Pre
   const bool learn = m_net.plastic;
   auto present = [&](double rate, uint32_t attempt, std::vector<uint32_t>& counts) {
     if (learn && norm > 0) CpuSimulation::normalize_columns(m_net, m.state.g.data(), norm);
+    if (m.ir && !m.ir->solves_every_step()) refresh_w_eff(m, attempt);
+    if (learn) m.w_eff_fresh = false;
     return present_once(m.sim, m.state, request, rate, attempt, learn, counts);
   };
   run_with_retries(m_net, present, [&] { between(m.sim, m.state, learn); }, result);
   between(m.sim, m.state, learn);  // the network rests before the next image
+  ++m.trained_images;
 }
 
 void CpuBackend::train(const PresentationRequest& request, PresentationResult& result) {
@@ -139,8 +176,15 @@ void CpuBackend::infer(std::span<const PresentationRequest> requests, std::span<
   // With learning off the selected member's state is only read, so workers share it;
   // each has its own neuron state, drawing the member's input spikes.
   Member& m = m_members[m_selected];
+  // IR drop with frozen weights: W_eff once (the circuit is linear, so reading it equals
+  // the exact solve to the solver tolerance, in either mode).
+  if (m.ir && !m.w_eff_fresh) {
+    m.ir->build_weff(m.state.g, m.w_eff);
+    m.w_eff_fresh = true;
+  }
   run_workers(requests.size(), [&](size_t first, size_t stride) {
     CpuSimulation sim(m_net, m.seed);
+    if (m.ir) sim.read_crossbar_from(m.w_eff.data());
     for (size_t k = first; k < requests.size(); k += stride) {
       sim.reset();
       auto present = [&](double rate, uint32_t attempt, std::vector<uint32_t>& counts) {

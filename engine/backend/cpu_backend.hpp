@@ -33,6 +33,8 @@ class CpuBackend : public Backend {
   void select_member(uint32_t k) override;
   uint32_t selected_member() const override { return m_selected; }
 
+  IrDropStats ir_drop_stats() const override;
+
   unsigned threads() const { return m_threads; }
 
  private:
@@ -40,8 +42,15 @@ class CpuBackend : public Backend {
     uint64_t seed;        // keys its input spikes
     NetworkState state;
     CpuSimulation sim;    // the training instance (neuron state carries over between images)
+    // IR drop (crossbar/ir_drop.hpp): the circuit, and w' built from the weights at the
+    // last refresh; `w_eff_fresh` while no learning has changed them since.
+    std::unique_ptr<IrDropCrossbar> ir;
+    std::vector<float> w_eff;
+    bool w_eff_fresh = false;
+    uint64_t trained_images = 0;
   };
   void train_member(Member& m, const PresentationRequest& request, PresentationResult& result);
+  void refresh_w_eff(Member& m, uint32_t attempt);
   void between(CpuSimulation& sim, NetworkState& state, bool learn);
   std::pair<uint64_t, uint64_t> present_once(CpuSimulation& sim, NetworkState& state,
                                              const PresentationRequest& request, double rate, uint32_t attempt,

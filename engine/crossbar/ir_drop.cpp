@@ -6,9 +6,7 @@
 #include "core/error.hpp"
 
 namespace memsnn {
-namespace {
-
-void check_converged(const RelaxStats& s, const RelaxOptions& o, const char* what) {
+void check_ir_drop_converged(const RelaxStats& s, const RelaxOptions& o, const char* what) {
   if (s.converged) return;
   char buf[320];
   std::snprintf(buf, sizeof buf,
@@ -18,8 +16,6 @@ void check_converged(const RelaxStats& s, const RelaxOptions& o, const char* wha
                 what, s.iterations, s.residual, o.tol);
   throw BackendError(buf);
 }
-
-}  // namespace
 
 IrDropSettings ir_drop_settings(const NetworkConfig& config, uint32_t rows, uint32_t cols, unsigned threads) {
   const CrossbarConfig& x = config.crossbar;
@@ -56,22 +52,16 @@ void IrDropCrossbar::conductances(std::span<const float> w) {
   for (size_t k = 0; k < w.size(); ++k) m_g[k] = m_settings.range.to_conductance(w[k]);
 }
 
-void IrDropCrossbar::account(const RelaxStats& s, double seconds, uint64_t solves) {
-  m_stats.sweeps += static_cast<uint64_t>(s.iterations) * solves;
-  m_stats.max_residual = std::max(m_stats.max_residual, s.residual);
-  m_stats.seconds += seconds;
-}
-
 void IrDropCrossbar::build_weff(std::span<const float> w, std::span<float> w_eff) {
   const auto t0 = std::chrono::steady_clock::now();
   conductances(w);
   const RelaxStats s = effective_weights(m_settings.circuit, m_g, m_w_eff, m_settings.solve);
-  check_converged(s, m_settings.solve.relax, "W_eff");
+  check_ir_drop_converged(s, m_settings.solve.relax, "W_eff");
   const double g_min = m_settings.range.g_min, dg = m_settings.range.g_max - m_settings.range.g_min;
   for (size_t k = 0; k < m_w_eff.size(); ++k) w_eff[k] = static_cast<float>((m_w_eff[k] - g_min) / dg);
   ++m_stats.weff_builds;
   const uint32_t m = m_settings.circuit.rows, n = m_settings.circuit.cols;
-  account(s, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), std::min(m, n));
+  m_stats.record(s, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), std::min(m, n));
 }
 
 void IrDropCrossbar::add_exact_drive(std::span<const float> w, std::span<const uint32_t> spiking, float* drive) {
@@ -81,12 +71,12 @@ void IrDropCrossbar::add_exact_drive(std::span<const float> w, std::span<const u
   std::fill(m_v.begin(), m_v.end(), 0.0);
   for (const uint32_t i : spiking) m_v[i] = m_settings.v_read;
   const RelaxStats s = crossbar_currents(m_settings.circuit, m_g, m_v, m_i, m_settings.solve);
-  check_converged(s, m_settings.solve.relax, "exact step");
+  check_ir_drop_converged(s, m_settings.solve.relax, "exact step");
   const double reference = static_cast<double>(spiking.size()) * m_settings.v_read * m_settings.range.g_min;
   const double scale = m_settings.v_read * (m_settings.range.g_max - m_settings.range.g_min);
   for (uint32_t j = 0; j < m_settings.circuit.cols; ++j) drive[j] += static_cast<float>((m_i[j] - reference) / scale);
   ++m_stats.exact_solves;
-  account(s, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 1);
+  m_stats.record(s, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 1);
 }
 
 }  // namespace memsnn

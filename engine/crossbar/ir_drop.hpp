@@ -35,6 +35,10 @@ struct IrDropSettings {
   uint32_t refresh_images = 1;      // weff: rebuild every this many training images
 };
 
+// BackendError naming the solver keys when a relaxation did not converge (`what`: e.g.
+// "W_eff"); shared by the backends.
+void check_ir_drop_converged(const RelaxStats& s, const RelaxOptions& o, const char* what);
+
 IrDropSettings ir_drop_settings(const NetworkConfig& config, uint32_t rows, uint32_t cols, unsigned threads);
 
 // Work done by the solvers, for metrics.json.
@@ -44,6 +48,20 @@ struct IrDropStats {
   uint64_t sweeps = 0;         // relaxation sweeps, all solves
   double max_residual = 0.0;
   double seconds = 0.0;        // wall time in the solvers
+
+  // One solver call of `solves` right-hand sides that took `wall` seconds.
+  void record(const RelaxStats& s, double wall, uint64_t solves) {
+    sweeps += static_cast<uint64_t>(s.iterations) * solves;
+    max_residual = s.residual > max_residual ? s.residual : max_residual;
+    seconds += wall;
+  }
+  void add(const IrDropStats& o) {
+    weff_builds += o.weff_builds;
+    exact_solves += o.exact_solves;
+    sweeps += o.sweeps;
+    max_residual = o.max_residual > max_residual ? o.max_residual : max_residual;
+    seconds += o.seconds;
+  }
 };
 
 class IrDropCrossbar {
@@ -66,7 +84,6 @@ class IrDropCrossbar {
 
  private:
   void conductances(std::span<const float> w);
-  void account(const RelaxStats& s, double seconds, uint64_t solves);
 
   IrDropSettings m_settings;
   std::vector<double> m_g;      // S
