@@ -169,6 +169,17 @@ int run(const cxxopts::ParseResult& args) {
     std::printf("  protocol      %.0f ms presentation + %.0f ms %s, dt %.2f ms, %u epoch(s)\n",
                 config.protocol.presentation_ms, config.protocol.rest_ms, config.protocol.between.c_str(),
                 config.dt_ms, config.protocol.epochs);
+    const CrossbarConfig& x = config.crossbar;
+    if (x.ir_drop == "none") {
+      std::printf("  crossbar      ideal (no IR drop)\n");
+    } else {
+      std::printf("  crossbar      IR drop %s: r_row %g, r_col %g, r_source %g, r_sense %g ohm, tiles %ux%u%s\n",
+                  x.ir_drop.c_str(), x.r_row_ohm, x.r_col_ohm, x.r_source_ohm, x.r_sense_ohm, x.tile_rows, x.tile_cols,
+                  x.ir_drop == "weff" ? (", W_eff refresh " + x.weff_refresh +
+                                         (x.weff_refresh == "images" ? " " + std::to_string(x.weff_refresh_images) : ""))
+                                            .c_str()
+                                      : "");
+    }
     std::printf("  output        %s\n", out_dir.c_str());
     std::fflush(stdout);
   }
@@ -189,6 +200,12 @@ int run(const cxxopts::ParseResult& args) {
     metrics["test"] = eval_to_json(evals[0]);
   }
   metrics["ensemble"] = ensemble_to_json(members, config.seed, train_reports, evals);
+  const IrDropStats ir = backend.ir_drop_stats();
+  if (config.crossbar.ir_drop != "none") {
+    metrics["ir_drop"] = {{"mode", config.crossbar.ir_drop}, {"weff_builds", ir.weff_builds},
+                          {"exact_solves", ir.exact_solves}, {"relaxation_sweeps", ir.sweeps},
+                          {"max_residual", ir.max_residual}, {"solver_seconds", ir.seconds}};
+  }
   metrics["run"]["finished"] = now_text();
   const TrainReport train_report = train_reports.empty() ? TrainReport{} : train_reports[0];
   const EvalReport eval = evals.empty() ? EvalReport{} : evals[0];
@@ -226,6 +243,13 @@ int run(const cxxopts::ParseResult& args) {
     }
     const std::string member_files =
         members > 1 ? " and members/0.." + std::to_string(members - 1) + "/{checkpoint.bin, receptive_fields.png}" : "";
+    if (config.crossbar.ir_drop != "none") {
+      std::printf("ir drop   %s: %llu W_eff builds, %llu exact solves, %llu sweeps, max residual %.2g, %.1f s in "
+                  "the solver\n",
+                  config.crossbar.ir_drop.c_str(), static_cast<unsigned long long>(ir.weff_builds),
+                  static_cast<unsigned long long>(ir.exact_solves), static_cast<unsigned long long>(ir.sweeps),
+                  ir.max_residual, ir.seconds);
+    }
     std::printf("wrote     %s/{config.json, metrics.json%s, receptive_fields.png}%s\n", out_dir.c_str(),
                 load_path.empty() ? ", checkpoint.bin" : "", member_files.c_str());
   }
