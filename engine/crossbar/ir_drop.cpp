@@ -70,11 +70,29 @@ void IrDropCrossbar::add_exact_drive(std::span<const float> w, std::span<const u
   conductances(w);
   std::fill(m_v.begin(), m_v.end(), 0.0);
   for (const uint32_t i : spiking) m_v[i] = m_settings.v_read;
-  const RelaxStats s = crossbar_currents(m_settings.circuit, m_g, m_v, m_i, m_settings.solve);
+  // crossbar_currents, tile by tile, with solvers kept from step to step.
+  const CrossbarCircuit& c = m_settings.circuit;
+  if (m_tile_solvers.empty()) m_plan = plan_tiles(c, m_settings.solve);
+  std::fill(m_i.begin(), m_i.end(), 0.0);
+  RelaxStats s;
+  for (size_t t = 0; t < m_plan.tiles.size(); ++t) {
+    const CrossbarTile& tile = m_plan.tiles[t];
+    m_tile_g.resize(size_t{tile.rows} * tile.cols);
+    copy_tile_cells(c, m_g, tile, m_tile_g);
+    if (m_tile_solvers.size() <= t) {
+      m_tile_solvers.emplace_back(tile_circuit(c, tile), m_tile_g, m_settings.solve.relax);
+    } else {
+      m_tile_solvers[t].set_conductances(m_tile_g);
+    }
+    m_tile_v.assign(m_v.begin() + tile.row0, m_v.begin() + tile.row0 + tile.rows);
+    m_tile_i.resize(tile.cols);
+    worsen(s, m_tile_solvers[t].solve(m_tile_v, m_tile_i));
+    for (uint32_t j = 0; j < tile.cols; ++j) m_i[tile.col0 + j] += m_tile_i[j];
+  }
   check_ir_drop_converged(s, m_settings.solve.relax, "exact step");
   const double reference = static_cast<double>(spiking.size()) * m_settings.v_read * m_settings.range.g_min;
   const double scale = m_settings.v_read * (m_settings.range.g_max - m_settings.range.g_min);
-  for (uint32_t j = 0; j < m_settings.circuit.cols; ++j) drive[j] += static_cast<float>((m_i[j] - reference) / scale);
+  for (uint32_t j = 0; j < c.cols; ++j) drive[j] += static_cast<float>((m_i[j] - reference) / scale);
   ++m_stats.exact_solves;
   m_stats.record(s, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 1);
 }

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -86,6 +87,10 @@ class IrDropCrossbar {
   void conductances(std::span<const float> w);
 
   IrDropSettings m_settings;
+  // The exact path's arrays, kept so each step only refactors (no allocation).
+  TilePlan m_plan;
+  std::vector<RelaxationSolver> m_tile_solvers;
+  std::vector<double> m_tile_g, m_tile_v, m_tile_i;
   std::vector<double> m_g;      // S
   std::vector<double> m_w_eff;  // S
   std::vector<double> m_v, m_i;

@@ -27,6 +27,34 @@ double current_scale(const CrossbarCircuit& c, const double* g, const double* v)
 
 }  // namespace
 
+// Cache-blocked copies between the two layouts (a column pass on the row-major arrays
+// would touch one cache line per node).
+void to_column_lines(const double* row_major, double* lines, uint32_t m, uint32_t n) {
+  constexpr uint32_t kBlock = 32;
+  for (uint32_t i0 = 0; i0 < m; i0 += kBlock) {
+    for (uint32_t j0 = 0; j0 < n; j0 += kBlock) {
+      for (uint32_t i = i0; i < std::min(m, i0 + kBlock); ++i) {
+        for (uint32_t j = j0; j < std::min(n, j0 + kBlock); ++j) {
+          lines[static_cast<size_t>(j) * m + (m - 1 - i)] = row_major[static_cast<size_t>(i) * n + j];
+        }
+      }
+    }
+  }
+}
+
+void from_column_lines(const double* lines, double* row_major, uint32_t m, uint32_t n) {
+  constexpr uint32_t kBlock = 32;
+  for (uint32_t i0 = 0; i0 < m; i0 += kBlock) {
+    for (uint32_t j0 = 0; j0 < n; j0 += kBlock) {
+      for (uint32_t i = i0; i < std::min(m, i0 + kBlock); ++i) {
+        for (uint32_t j = j0; j < std::min(n, j0 + kBlock); ++j) {
+          row_major[static_cast<size_t>(i) * n + j] = lines[static_cast<size_t>(j) * m + (m - 1 - i)];
+        }
+      }
+    }
+  }
+}
+
 void validate_relax_options(const RelaxOptions& o) {
   if (!(o.tol > 0.0) || !std::isfinite(o.tol)) {
     throw BackendError("relaxation: tol must be > 0 (got " + std::to_string(o.tol) + ")");
@@ -39,23 +67,30 @@ void validate_relax_options(const RelaxOptions& o) {
 
 RelaxationSolver::RelaxationSolver(const CrossbarCircuit& circuit, std::span<const double> g,
                                    const RelaxOptions& options)
-    : m_circuit(circuit), m_g(g.begin(), g.end()), m_options(options) {
-  validate_circuit(circuit, g);
+    : m_circuit(circuit), m_options(options) {
   validate_relax_options(options);
+  set_conductances(g);
+}
+
+void RelaxationSolver::set_conductances(std::span<const double> g) {
+  const CrossbarCircuit& circuit = m_circuit;
+  validate_circuit(circuit, g);
   const uint32_t m = circuit.rows, n = circuit.cols;
   const size_t cells = static_cast<size_t>(m) * n;
+  m_g.assign(g.begin(), g.end());  // same size again: no reallocation
   m_row_c.resize(cells);
   m_row_inv.resize(cells);
   m_col_c.resize(cells);
   m_col_inv.resize(cells);
+  m_g_lines.resize(cells);
   const LineWires row_w = line_wires(circuit.r_row, circuit.r_source);
   const LineWires col_w = line_wires(circuit.r_col, circuit.r_sense);
   for (uint32_t i = 0; i < m; ++i) {
     factor_line(m_g.data(), static_cast<ptrdiff_t>(i) * n, 1, n, row_w, &m_row_c[size_t{i} * n], &m_row_inv[size_t{i} * n]);
   }
-  const ptrdiff_t last_row = static_cast<ptrdiff_t>(m - 1) * n;
+  to_column_lines(m_g.data(), m_g_lines.data(), m, n);
   for (uint32_t j = 0; j < n; ++j) {
-    factor_line(m_g.data(), last_row + j, -static_cast<ptrdiff_t>(n), m, col_w, &m_col_c[size_t{j} * m],
+    factor_line(m_g_lines.data(), static_cast<ptrdiff_t>(j) * m, 1, m, col_w, &m_col_c[size_t{j} * m],
                 &m_col_inv[size_t{j} * m]);
   }
 }
@@ -80,7 +115,9 @@ RelaxStats RelaxationSolver::solve(std::span<const double> v, std::span<double> 
                        " outputs");
   }
   const size_t cells = static_cast<size_t>(c.rows) * c.cols;
-  NodeVoltages local;
+  // Scratch reused by each thread's solves (allocating ~MBs per solve costs page faults).
+  thread_local NodeVoltages local;
+  thread_local std::vector<double> row_lines, col_lines, sd;
   NodeVoltages& nodes = nodes_out ? *nodes_out : local;
   // Start from the ideal crossbar: rows at their source voltage, columns at ground.
   nodes.row.resize(cells);
@@ -94,24 +131,30 @@ RelaxStats RelaxationSolver::solve(std::span<const double> v, std::span<double> 
     std::fill(currents.begin(), currents.end(), 0.0);
     return stats;
   }
+  // Rows are solved on the row-major arrays; columns on copies laid out one column line
+  // after another (node k of line j at j * M + k, counted from the ground end), where
+  // they are contiguous. The arithmetic per line is the same in either layout.
+  row_lines.resize(cells);
+  col_lines.assign(cells, 0.0);
+  sd.resize(std::max(c.rows, c.cols));
   const LineWires row_w = line_wires(c.r_row, c.r_source);
   const LineWires col_w = line_wires(c.r_col, c.r_sense);
-  const uint32_t longest = std::max(c.rows, c.cols);
-  std::vector<double> sd(longest);
-  const ptrdiff_t n = c.cols;
-  const ptrdiff_t last_row = static_cast<ptrdiff_t>(c.rows - 1) * n;
+  const ptrdiff_t n = c.cols, m = c.rows;
   const double omega = m_options.damping;
   const double* g = m_g.data();
+  const double* gl = m_g_lines.data();
   stats.converged = false;
   while (stats.iterations < m_options.max_iterations) {
     for (uint32_t i = 0; i < c.rows; ++i) {
       solve_line(g, nodes.column.data(), nodes.row.data(), i * n, 1, c.cols, row_w, v[i], omega, &m_row_c[i * n],
                  &m_row_inv[i * n], sd.data());
     }
+    to_column_lines(nodes.row.data(), row_lines.data(), c.rows, c.cols);
     for (uint32_t j = 0; j < c.cols; ++j) {
-      solve_line(g, nodes.row.data(), nodes.column.data(), last_row + j, -n, c.rows, col_w, 0.0, omega,
-                 &m_col_c[j * c.rows], &m_col_inv[j * c.rows], sd.data());
+      solve_line(gl, row_lines.data(), col_lines.data(), j * m, 1, c.rows, col_w, 0.0, omega, &m_col_c[j * m],
+                 &m_col_inv[j * m], sd.data());
     }
+    from_column_lines(col_lines.data(), nodes.column.data(), c.rows, c.cols);
     ++stats.iterations;
     double imbalance = 0.0;
     for (uint32_t i = 0; i < c.rows; ++i) {
@@ -119,8 +162,8 @@ RelaxStats RelaxationSolver::solve(std::span<const double> v, std::span<double> 
                                                      row_w, v[i]));
     }
     for (uint32_t j = 0; j < c.cols; ++j) {
-      imbalance = std::max(imbalance, line_imbalance(g, nodes.row.data(), nodes.column.data(), last_row + j, -n,
-                                                     c.rows, col_w, 0.0));
+      imbalance = std::max(imbalance,
+                           line_imbalance(gl, row_lines.data(), col_lines.data(), j * m, 1, c.rows, col_w, 0.0));
     }
     stats.residual = imbalance / scale;
     if (stats.residual < m_options.tol) {

@@ -43,6 +43,10 @@ class RelaxationSolver {
 
   const CrossbarCircuit& circuit() const { return m_circuit; }
 
+  // New conductances for the same circuit (validated): refactors the lines in place, so a
+  // solver reused step after step (learning changes G) allocates nothing.
+  void set_conductances(std::span<const double> g);
+
   // One input vector v (M volts) -> currents (N amperes). `nodes`, if given, receives the
   // node voltages; its contents on entry are ignored.
   RelaxStats solve(std::span<const double> v, std::span<double> currents, NodeVoltages* nodes = nullptr) const;
@@ -56,9 +60,15 @@ class RelaxationSolver {
   CrossbarCircuit m_circuit;
   std::vector<double> m_g;
   RelaxOptions m_options;
+  std::vector<double> m_g_lines;  // G as column lines: cell (M-1-k, j) at j*M + k
   // Elimination factors (line_solve.hpp): rows i*N + k, columns j*M + k.
   std::vector<double> m_row_c, m_row_inv, m_col_c, m_col_inv;
 };
+
+// Row-major M x N <-> column lines (cell (M-1-k, j) at j*M + k: each column contiguous,
+// counted from its ground end).
+void to_column_lines(const double* row_major, double* lines, uint32_t m, uint32_t n);
+void from_column_lines(const double* lines, double* row_major, uint32_t m, uint32_t n);
 
 // I_j = sum_i G_ij (R_ij - C_ij) [A] from node voltages.
 void currents_from_nodes(const CrossbarCircuit& c, std::span<const double> g, const NodeVoltages& nodes,
