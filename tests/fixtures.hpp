@@ -3,7 +3,13 @@
 // tier b).
 #pragma once
 
+#include <sys/wait.h>
+
 #include <cstdint>
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+#include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -34,6 +40,26 @@ inline std::vector<PresentationResult> train_images(Backend& backend, const std:
                   results[s]);
   }
   return results;
+}
+
+// Frozen inference of the first n images (sample = index), one call.
+inline std::vector<PresentationResult> infer_all(Backend& b, const std::vector<uint8_t>& images, size_t n) {
+  std::vector<PresentationRequest> req;
+  for (uint32_t s = 0; s < n; ++s) req.push_back({images.data() + s * b.network().n_inputs, s, Phase::kTest});
+  std::vector<PresentationResult> r(n);
+  b.infer(req, r);
+  return r;
+}
+
+// A shell command's exit status (-1 if it did not exit normally), for tests of the apps.
+inline int run_command(const std::string& cmd) {
+  const int status = std::system(cmd.c_str());
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+inline std::string read_text(const std::string& path) {
+  std::ifstream in(path);
+  return {std::istreambuf_iterator<char>(in), {}};
 }
 
 // Four inputs that spike every step (p = 1) through weights 0.25 drive one IF neuron by

@@ -27,6 +27,7 @@
 #include "crossbar/direct_solver.hpp"
 #include "crossbar/relaxation_solver.hpp"
 #include "crossbar/spice_netlist.hpp"
+#include "fixtures.hpp"
 
 using namespace memsnn;
 namespace fs = std::filesystem;
@@ -62,16 +63,6 @@ std::string find_in_path(const std::string& name) {
   return "";
 }
 
-int run_command(const std::string& cmd) {
-  const int status = std::system(cmd.c_str());
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path);
-  return {std::istreambuf_iterator<char>(in), {}};
-}
-
 void write_text(const fs::path& path, const std::string& text) { std::ofstream(path) << text; }
 
 std::string shell_quote(const fs::path& p) { return "'" + p.string() + "'"; }
@@ -102,8 +93,8 @@ std::vector<double> run_ngspice(const std::string& ngspice, const std::string& n
                                 const fs::path& dir) {
   const fs::path cir = dir / "crossbar.cir", log = dir / "ngspice.log";
   write_text(cir, netlist);
-  const int rc = run_command(shell_quote(ngspice) + " -b " + shell_quote(cir) + " > " + shell_quote(log) + " 2>&1");
-  const std::string out = read_text(log);
+  const int rc = fixtures::run_command(shell_quote(ngspice) + " -b " + shell_quote(cir) + " > " + shell_quote(log) + " 2>&1");
+  const std::string out = fixtures::read_text(log);
   std::vector<double> currents(cols, std::nan(""));
   static const std::regex line(R"(^i\(vout(\d+)\) = (\S+))", std::regex::multiline);
   uint32_t found = 0;
@@ -288,8 +279,8 @@ struct AppRun {
 AppRun run_app(const TempDir& dir, const std::string& input_text, const std::string& args) {
   const fs::path in = dir.path() / "in.json", err = dir.path() / "err.txt";
   write_text(in, input_text);
-  const int rc = run_command(kApp + " --input " + shell_quote(in) + " " + args + " 2> " + shell_quote(err));
-  return {rc, read_text(err)};
+  const int rc = fixtures::run_command(kApp + " --input " + shell_quote(in) + " " + args + " 2> " + shell_quote(err));
+  return {rc, fixtures::read_text(err)};
 }
 
 }  // namespace
@@ -308,7 +299,7 @@ TEST(SnnCrossbarApp, QucsCaseWithEveryMethod) {
     }
     const AppRun r = run_app(dir, input.dump(), "--backend cpu --method " + method + " --output " + shell_quote(out));
     ASSERT_EQ(r.rc, 0) << method << ": " << r.err;
-    const auto doc = nlohmann::json::parse(read_text(out));
+    const auto doc = nlohmann::json::parse(fixtures::read_text(out));
     ASSERT_TRUE(doc.contains("currents")) << method;
     ASSERT_EQ(doc["currents"].size(), 2u);
     for (size_t k = 0; k < 2; ++k) {
@@ -334,10 +325,10 @@ TEST(SnnCrossbarApp, ReadsStdinWritesStdoutAndSaysWhichBackend) {
   const TempDir dir;
   const fs::path in = dir.path() / "in.json", out = dir.path() / "out.json", err = dir.path() / "err.txt";
   write_text(in, qucs_input().dump());
-  ASSERT_EQ(run_command(kApp + " --input - --method direct < " + shell_quote(in) + " > " + shell_quote(out) + " 2> " + shell_quote(err)), 0)
-      << read_text(err);
-  EXPECT_NE(read_text(err).find("using cpu"), std::string::npos) << read_text(err);
-  const auto doc = nlohmann::json::parse(read_text(out));
+  ASSERT_EQ(fixtures::run_command(kApp + " --input - --method direct < " + shell_quote(in) + " > " + shell_quote(out) + " 2> " + shell_quote(err)), 0)
+      << fixtures::read_text(err);
+  EXPECT_NE(fixtures::read_text(err).find("using cpu"), std::string::npos) << fixtures::read_text(err);
+  const auto doc = nlohmann::json::parse(fixtures::read_text(out));
   EXPECT_NEAR(doc["currents"][0][0].get<double>(), kQucsCurrents[0][0], kPublishedRelTol * kQucsCurrents[0][0]);
 }
 
@@ -377,9 +368,9 @@ TEST(SnnCrossbarApp, BadInputsExitOneNamingTheKey) {
     EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << b.what << ": " << r.err;
     for (const std::string& m : b.mentions) EXPECT_NE(r.err.find(m), std::string::npos) << b.what << ": " << r.err;
   }
-  const AppRun missing = AppRun{run_command(kApp + " --input " + shell_quote(dir.path() / "nope.json") + " 2> " +
+  const AppRun missing = AppRun{fixtures::run_command(kApp + " --input " + shell_quote(dir.path() / "nope.json") + " 2> " +
                                             shell_quote(dir.path() / "err.txt")),
-                                read_text(dir.path() / "err.txt")};
+                                fixtures::read_text(dir.path() / "err.txt")};
   EXPECT_EQ(missing.rc, 1);
   EXPECT_NE(missing.err.find("nope.json"), std::string::npos) << missing.err;
   // A bad option value is a usage error (status 2), as in the other apps.
@@ -392,7 +383,7 @@ TEST(SnnCrossbarApp, NotConvergedWritesOutputAndExitsThree) {
   const AppRun r = run_app(dir, qucs_input().dump(), "--backend cpu --max-iterations 1 --output " + shell_quote(out));
   EXPECT_EQ(r.rc, 3) << r.err;
   EXPECT_NE(r.err.find("residual"), std::string::npos) << r.err;
-  const auto doc = nlohmann::json::parse(read_text(out));
+  const auto doc = nlohmann::json::parse(fixtures::read_text(out));
   EXPECT_FALSE(doc["converged"].get<bool>());
   EXPECT_EQ(doc["iterations"].get<int>(), 1);
   EXPECT_EQ(doc["currents"].size(), 2u);
@@ -406,9 +397,9 @@ TEST(SnnCrossbarApp, SpiceNetlistReproducesTheCurrents) {
   const AppRun r = run_app(dir, qucs_input().dump(), "--backend cpu --method direct --output " + shell_quote(out) +
                                                           " --spice " + shell_quote(cir));
   ASSERT_EQ(r.rc, 0) << r.err;
-  const auto spice = run_ngspice(ngspice, read_text(cir), 4, dir.path());
+  const auto spice = run_ngspice(ngspice, fixtures::read_text(cir), 4, dir.path());
   ASSERT_EQ(spice.size(), 4u);
-  const auto doc = nlohmann::json::parse(read_text(out));
+  const auto doc = nlohmann::json::parse(fixtures::read_text(out));
   EXPECT_LE(max_rel_diff(doc["currents"][0].get<std::vector<double>>(), spice), kSpiceRelTol);
   EXPECT_LE(max_rel_diff(spice, kQucsCurrents[0]), kPublishedRelTol);
 }

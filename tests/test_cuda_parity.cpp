@@ -62,14 +62,6 @@ std::vector<uint8_t> encoded_images(const Network& net, size_t n) {
   return out;
 }
 
-std::vector<PresentationResult> infer_all(Backend& b, const std::vector<uint8_t>& images, size_t n) {
-  std::vector<PresentationRequest> req;
-  for (uint32_t s = 0; s < n; ++s) req.push_back({images.data() + s * b.network().n_inputs, s, Phase::kTest});
-  std::vector<PresentationResult> r(n);
-  b.infer(req, r);
-  return r;
-}
-
 float max_abs_diff(const std::vector<float>& a, const std::vector<float>& b) {
   EXPECT_EQ(a.size(), b.size());
   float m = 0.0f;
@@ -165,7 +157,7 @@ TEST(CudaParity, IrDropWeffMatchesTheCpu) {
     CudaBackend gpu(net, {});
     expect_same_results(fixtures::train_images(cpu, images, 8), fixtures::train_images(gpu, images, 8));
     EXPECT_LE(max_abs_diff(cpu.state().g, gpu.state().g), kStateAtol);
-    expect_same_results(infer_all(cpu, images, 8), infer_all(gpu, images, 8));
+    expect_same_results(fixtures::infer_all(cpu, images, 8), fixtures::infer_all(gpu, images, 8));
     EXPECT_EQ(cpu.ir_drop_stats().weff_builds, gpu.ir_drop_stats().weff_builds);
     EXPECT_EQ(cpu.ir_drop_stats().sweeps, gpu.ir_drop_stats().sweeps);
   }
@@ -183,7 +175,7 @@ TEST(CudaParity, InferenceBatchMatchesTheCpu) {
   CudaBackendOptions options;
   options.infer_batch = 128;
   CudaBackend gpu(net, options);
-  expect_same_results(infer_all(cpu, images, 300), infer_all(gpu, images, 300));
+  expect_same_results(fixtures::infer_all(cpu, images, 300), fixtures::infer_all(gpu, images, 300));
 }
 
 // Tier (c): a longer run on real digits (the embedded MNIST split): 1,000 training and 500

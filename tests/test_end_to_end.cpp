@@ -14,6 +14,7 @@
 #include "config/network_config.hpp"
 #include "data/dataset.hpp"
 #include "sim/scheduler.hpp"
+#include "fixtures.hpp"
 
 using namespace memsnn;
 namespace fs = std::filesystem;
@@ -25,16 +26,6 @@ namespace {
 constexpr double kMinAccuracy = 0.50;
 
 bool have_embedded_data() { return fs::exists(default_embedded_mnist_dir() + "/0.json"); }
-
-int run_command(const std::string& cmd) {
-  const int status = std::system(cmd.c_str());
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-std::string read_text(const std::string& path) {
-  std::ifstream in(path);
-  return {std::istreambuf_iterator<char>(in), {}};
-}
 
 }  // namespace
 
@@ -61,22 +52,22 @@ TEST(EndToEnd, AppWritesResultsAndReEvaluatesItsCheckpoint) {
   const fs::path out = fs::path(MEMSNN_TEST_BINARY_DIR) / "e2e_run";
   fs::remove_all(out);
   const std::string common = " --backend cpu --neurons 20 --test-samples 100 --quiet";
-  ASSERT_EQ(run_command(app + common + " --train-samples 100 --seed 3 --out " + out.string()), 0);
+  ASSERT_EQ(fixtures::run_command(app + common + " --train-samples 100 --seed 3 --out " + out.string()), 0);
   for (const char* f : {"config.json", "metrics.json", "checkpoint.bin", "receptive_fields.png"}) {
     EXPECT_TRUE(fs::exists(out / f)) << f;
   }
-  const auto metrics = nlohmann::json::parse(read_text((out / "metrics.json").string()));
+  const auto metrics = nlohmann::json::parse(fixtures::read_text((out / "metrics.json").string()));
   const double accuracy = metrics["test"]["accuracy"].get<double>();
   EXPECT_EQ(metrics["train"]["images"].get<int>(), 100);
   EXPECT_EQ(metrics["test"]["confusion_matrix"].size(), 10u);
-  const auto config = nlohmann::json::parse(read_text((out / "config.json").string()));
+  const auto config = nlohmann::json::parse(fixtures::read_text((out / "config.json").string()));
   EXPECT_EQ(config["config"]["seed"].get<int>(), 3);
   EXPECT_EQ(config["config"]["populations"]["exc"]["size"].get<int>(), 20);
 
   // Evaluating the checkpoint again gives the same accuracy: inference is deterministic.
   const fs::path again = out / "again";
-  ASSERT_EQ(run_command(app + common + " --load " + (out / "checkpoint.bin").string() + " --out " + again.string()), 0);
-  const auto metrics2 = nlohmann::json::parse(read_text((again / "metrics.json").string()));
+  ASSERT_EQ(fixtures::run_command(app + common + " --load " + (out / "checkpoint.bin").string() + " --out " + again.string()), 0);
+  const auto metrics2 = nlohmann::json::parse(fixtures::read_text((again / "metrics.json").string()));
   EXPECT_EQ(metrics2["test"]["accuracy"].get<double>(), accuracy);
 }
 
@@ -86,8 +77,8 @@ TEST(EndToEnd, AppTrainsAnEnsembleAndEachMemberCheckpointReproducesItsAccuracy) 
   const fs::path out = fs::path(MEMSNN_TEST_BINARY_DIR) / "e2e_ensemble";
   fs::remove_all(out);
   const std::string common = " --backend cpu --neurons 10 --test-samples 40 --quiet";
-  ASSERT_EQ(run_command(app + common + " --train-samples 40 --seed 5 --ensemble 2 --out " + out.string()), 0);
-  const auto metrics = nlohmann::json::parse(read_text((out / "metrics.json").string()));
+  ASSERT_EQ(fixtures::run_command(app + common + " --train-samples 40 --seed 5 --ensemble 2 --out " + out.string()), 0);
+  const auto metrics = nlohmann::json::parse(fixtures::read_text((out / "metrics.json").string()));
   const auto& ens = metrics["ensemble"];
   ASSERT_EQ(ens["size"].get<int>(), 2);
   ASSERT_EQ(ens["test_accuracy"].size(), 2u);
@@ -103,10 +94,10 @@ TEST(EndToEnd, AppTrainsAnEnsembleAndEachMemberCheckpointReproducesItsAccuracy) 
   }
   // Member 1's checkpoint carries seed 6, so evaluating it again draws the same test spikes.
   const fs::path again = out / "again";
-  ASSERT_EQ(run_command(app + common + " --load " + (out / "members" / "1" / "checkpoint.bin").string() +
+  ASSERT_EQ(fixtures::run_command(app + common + " --load " + (out / "members" / "1" / "checkpoint.bin").string() +
                         " --out " + again.string()),
             0);
-  const auto metrics2 = nlohmann::json::parse(read_text((again / "metrics.json").string()));
+  const auto metrics2 = nlohmann::json::parse(fixtures::read_text((again / "metrics.json").string()));
   EXPECT_EQ(metrics2["test"]["accuracy"].get<double>(), a1);
   EXPECT_EQ(metrics2["ensemble"]["size"].get<int>(), 1);
 }
@@ -116,20 +107,20 @@ TEST(EndToEnd, AppRejectsBadInputWithOneLineAndNonZeroExit) {
   const fs::path dir = fs::path(MEMSNN_TEST_BINARY_DIR) / "e2e_bad";
   fs::create_directories(dir);
   const std::string err = (dir / "err.txt").string();
-  EXPECT_EQ(run_command(app + " --preset nope --quiet 2> " + err), 1);
-  EXPECT_NE(read_text(err).find("unknown preset \"nope\""), std::string::npos) << read_text(err);
+  EXPECT_EQ(fixtures::run_command(app + " --preset nope --quiet 2> " + err), 1);
+  EXPECT_NE(fixtures::read_text(err).find("unknown preset \"nope\""), std::string::npos) << fixtures::read_text(err);
   std::ofstream(dir / "bad.json") << R"({"base": "diehl_cook_2015", "learning": {"nu_post": 5}})";
-  EXPECT_EQ(run_command(app + " --config " + (dir / "bad.json").string() + " --quiet 2> " + err), 1);
-  EXPECT_NE(read_text(err).find("learning.nu_post"), std::string::npos) << read_text(err);
-  EXPECT_EQ(run_command(app + " --data " + (dir / "missing").string() + " --quiet 2> " + err), 1);
-  EXPECT_NE(read_text(err).find("missing"), std::string::npos) << read_text(err);
-  EXPECT_EQ(run_command(app + " --backend cuda --quiet --train-samples 1 --test-samples 1 2> " + err), 1);
-  EXPECT_NE(read_text(err).find("--backend cuda"), std::string::npos) << read_text(err);
-  EXPECT_EQ(run_command(app + " --ensemble 0 --quiet 2> " + err), 1);
-  EXPECT_NE(read_text(err).find("protocol.ensemble"), std::string::npos) << read_text(err);
-  EXPECT_EQ(run_command(app + " --ensemble 1025 --quiet 2> " + err), 1);
-  EXPECT_NE(read_text(err).find("[1, 1024]"), std::string::npos) << read_text(err);
-  EXPECT_EQ(run_command(app + " --load " + (dir / "missing.bin").string() + " --ensemble 2 --quiet 2> " + err), 1);
-  EXPECT_NE(read_text(err).find("--load evaluates one checkpoint"), std::string::npos) << read_text(err);
-  EXPECT_EQ(run_command(app + " --no-such-option 2> " + err), 2);
+  EXPECT_EQ(fixtures::run_command(app + " --config " + (dir / "bad.json").string() + " --quiet 2> " + err), 1);
+  EXPECT_NE(fixtures::read_text(err).find("learning.nu_post"), std::string::npos) << fixtures::read_text(err);
+  EXPECT_EQ(fixtures::run_command(app + " --data " + (dir / "missing").string() + " --quiet 2> " + err), 1);
+  EXPECT_NE(fixtures::read_text(err).find("missing"), std::string::npos) << fixtures::read_text(err);
+  EXPECT_EQ(fixtures::run_command(app + " --backend cuda --quiet --train-samples 1 --test-samples 1 2> " + err), 1);
+  EXPECT_NE(fixtures::read_text(err).find("--backend cuda"), std::string::npos) << fixtures::read_text(err);
+  EXPECT_EQ(fixtures::run_command(app + " --ensemble 0 --quiet 2> " + err), 1);
+  EXPECT_NE(fixtures::read_text(err).find("protocol.ensemble"), std::string::npos) << fixtures::read_text(err);
+  EXPECT_EQ(fixtures::run_command(app + " --ensemble 1025 --quiet 2> " + err), 1);
+  EXPECT_NE(fixtures::read_text(err).find("[1, 1024]"), std::string::npos) << fixtures::read_text(err);
+  EXPECT_EQ(fixtures::run_command(app + " --load " + (dir / "missing.bin").string() + " --ensemble 2 --quiet 2> " + err), 1);
+  EXPECT_NE(fixtures::read_text(err).find("--load evaluates one checkpoint"), std::string::npos) << fixtures::read_text(err);
+  EXPECT_EQ(fixtures::run_command(app + " --no-such-option 2> " + err), 2);
 }

@@ -154,14 +154,6 @@ Network small_dc(const nlohmann::json& crossbar) {
   return build_network(config_from_json(doc), 28, 28);
 }
 
-std::vector<PresentationResult> infer_all(Backend& b, const std::vector<uint8_t>& images, size_t n) {
-  std::vector<PresentationRequest> req;
-  for (uint32_t s = 0; s < n; ++s) req.push_back({images.data() + s * b.network().n_inputs, s, Phase::kTest});
-  std::vector<PresentationResult> r(n);
-  b.infer(req, r);
-  return r;
-}
-
 }  // namespace
 
 // Zero wire resistance: w' is w bit for bit, so whenever W_eff is current (frozen weights,
@@ -175,7 +167,7 @@ TEST(IrDropNetwork, ZeroResistanceWeffEqualsTheIdealNetworkWhenCurrent) {
   CpuBackend weff(small_dc(zero), 1);
   fixtures::train_images(ideal, images, 6);
   weff.set_state(ideal.state());
-  const auto ia = infer_all(ideal, images, 6), ib = infer_all(weff, images, 6);
+  const auto ia = fixtures::infer_all(ideal, images, 6), ib = fixtures::infer_all(weff, images, 6);
   for (size_t s = 0; s < ia.size(); ++s) EXPECT_EQ(ia[s].counts, ib[s].counts) << s;
   EXPECT_EQ(weff.ir_drop_stats().weff_builds, 1u);
 
@@ -212,7 +204,7 @@ TEST(IrDropNetwork, FrozenInferenceReadsTheEffectiveWeights) {
     circuit.build_weff(with_ir.state().g, mapped.g);
     CpuBackend ideal(small_dc(nlohmann::json::object()), 2);
     ideal.set_state(mapped);
-    const auto a = infer_all(with_ir, images, 5), b = infer_all(ideal, images, 5);
+    const auto a = fixtures::infer_all(with_ir, images, 5), b = fixtures::infer_all(ideal, images, 5);
     for (size_t s = 0; s < a.size(); ++s) EXPECT_EQ(a[s].counts, b[s].counts) << mode << " image " << s;
     EXPECT_EQ(with_ir.ir_drop_stats().weff_builds, 1u) << mode;
   }

@@ -27,32 +27,32 @@ double current_scale(const CrossbarCircuit& c, const double* g, const double* v)
 
 }  // namespace
 
-// Cache-blocked copies between the two layouts (a column pass on the row-major arrays
-// would touch one cache line per node).
-void to_column_lines(const double* row_major, double* lines, uint32_t m, uint32_t n) {
+namespace {
+
+// Visits every cell of an m x n array in 32 x 32 blocks: the transposes below then touch
+// each cache line once per block instead of once per cell.
+template <class Visit>
+void for_each_cell_blocked(uint32_t m, uint32_t n, Visit visit) {
   constexpr uint32_t kBlock = 32;
   for (uint32_t i0 = 0; i0 < m; i0 += kBlock) {
     for (uint32_t j0 = 0; j0 < n; j0 += kBlock) {
       for (uint32_t i = i0; i < std::min(m, i0 + kBlock); ++i) {
         for (uint32_t j = j0; j < std::min(n, j0 + kBlock); ++j) {
-          lines[static_cast<size_t>(j) * m + (m - 1 - i)] = row_major[static_cast<size_t>(i) * n + j];
+          visit(static_cast<size_t>(i) * n + j, static_cast<size_t>(j) * m + (m - 1 - i));
         }
       }
     }
   }
 }
 
+}  // namespace
+
+void to_column_lines(const double* row_major, double* lines, uint32_t m, uint32_t n) {
+  for_each_cell_blocked(m, n, [&](size_t cell, size_t line_at) { lines[line_at] = row_major[cell]; });
+}
+
 void from_column_lines(const double* lines, double* row_major, uint32_t m, uint32_t n) {
-  constexpr uint32_t kBlock = 32;
-  for (uint32_t i0 = 0; i0 < m; i0 += kBlock) {
-    for (uint32_t j0 = 0; j0 < n; j0 += kBlock) {
-      for (uint32_t i = i0; i < std::min(m, i0 + kBlock); ++i) {
-        for (uint32_t j = j0; j < std::min(n, j0 + kBlock); ++j) {
-          row_major[static_cast<size_t>(i) * n + j] = lines[static_cast<size_t>(j) * m + (m - 1 - i)];
-        }
-      }
-    }
-  }
+  for_each_cell_blocked(m, n, [&](size_t cell, size_t line_at) { row_major[cell] = lines[line_at]; });
 }
 
 void validate_relax_options(const RelaxOptions& o) {
