@@ -308,10 +308,9 @@ void CudaBackend::train_ensemble(const PresentationRequest& request, std::span<P
       launch_normalize_columns(m_g.data(), net.n_inputs, n, m_member_list.data(),
                                static_cast<uint32_t>(pending.size()), norm, net.w_max, m_stream.get());
     }
-    if (!m_w_eff.empty()) {  // weff refresh: every presentation, or every k-th image
-      const uint32_t every = m_ir.refresh_images;
+    if (!m_w_eff.empty()) {  // the CPU backend's refresh policy
       for (const uint32_t k : pending) {
-        if (every == 1 || (attempt == 0 && m_trained_images[k] % every == 0)) build_w_eff(k);
+        if (weff_refresh_due(m_ir, m_trained_images[k], attempt)) build_w_eff(k);
         if (learn) m_w_eff_fresh[k] = 0;
       }
     }

@@ -43,12 +43,9 @@ IrDropStats CpuBackend::ir_drop_stats() const {
   return total;
 }
 
-// weff while learning: rebuild before every presentation ("image"), or before the first
-// attempt of every k-th image ("images").
+// weff while learning: rebuild when the refresh policy says so (weff_refresh_due).
 void CpuBackend::refresh_w_eff(Member& m, uint32_t attempt) {
-  const uint32_t k = m.ir->settings().refresh_images;
-  // trained_images restarts at 0 with new weights (set_state), so they are always built.
-  if (k > 1 && (attempt > 0 || m.trained_images % k != 0)) return;
+  if (!weff_refresh_due(m.ir->settings(), m.trained_images, attempt)) return;
   m.ir->build_weff(m.state.g, m.w_eff);
   m.w_eff_fresh = true;
 }

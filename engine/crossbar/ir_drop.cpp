@@ -57,8 +57,8 @@ void IrDropCrossbar::build_weff(std::span<const float> w, std::span<float> w_eff
   conductances(w);
   const RelaxStats s = effective_weights(m_settings.circuit, m_g, m_w_eff, m_settings.solve);
   check_ir_drop_converged(s, m_settings.solve.relax, "W_eff");
-  const double g_min = m_settings.range.g_min, dg = m_settings.range.g_max - m_settings.range.g_min;
-  for (size_t k = 0; k < m_w_eff.size(); ++k) w_eff[k] = static_cast<float>((m_w_eff[k] - g_min) / dg);
+  // w' = (W_eff - G_min) / (G_max - G_min): the same HOST_DEVICE mapping the CUDA W_eff uses.
+  for (size_t k = 0; k < m_w_eff.size(); ++k) w_eff[k] = static_cast<float>(m_settings.range.to_weight(m_w_eff[k]));
   ++m_stats.weff_builds;
   const uint32_t m = m_settings.circuit.rows, n = m_settings.circuit.cols;
   m_stats.record(s, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), std::min(m, n));

@@ -40,6 +40,14 @@ struct IrDropSettings {
 // "W_eff"); shared by the backends.
 void check_ir_drop_converged(const RelaxStats& s, const RelaxOptions& o, const char* what);
 
+// weff while learning: W_eff is rebuilt before every presentation ("image": k = 1), or
+// before the first attempt of every k-th image ("images"). Shared by both backends, whose
+// image counts restart at 0 with new weights, so those are always built.
+inline bool weff_refresh_due(const IrDropSettings& s, uint64_t trained_images, uint32_t attempt) {
+  const uint32_t k = s.refresh_images;
+  return k <= 1 || (attempt == 0 && trained_images % k == 0);
+}
+
 IrDropSettings ir_drop_settings(const NetworkConfig& config, uint32_t rows, uint32_t cols, unsigned threads);
 
 // Work done by the solvers, for metrics.json.
