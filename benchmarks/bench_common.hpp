@@ -11,6 +11,7 @@
 #include "config/network_config.hpp"
 #include "data/dataset.hpp"
 #include "network/network.hpp"
+#include "sim/scheduler.hpp"
 
 namespace memsnn::bench {
 
@@ -37,6 +38,22 @@ inline Network dc_network(int64_t neurons) {
 inline void set_rates(benchmark::State& state, uint64_t images, uint64_t steps) {
   state.SetItemsProcessed(static_cast<int64_t>(images));
   state.counters["sample_steps_per_s"] = benchmark::Counter(static_cast<double>(steps), benchmark::Counter::kIsRate);
+}
+
+// Times backend.train image after image over `set`, past 32 warm-up images (the first,
+// untrained responses retry more).
+inline void time_training(benchmark::State& state, Backend& backend, const EncodedSet& set) {
+  PresentationResult r;
+  for (uint32_t s = 0; s < 32; ++s) backend.train({set.image(s % set.size()), s, Phase::kTrain}, r);
+  uint64_t images = 0, steps = 0;
+  uint32_t sample = 32;
+  for (auto _ : state) {
+    backend.train({set.image(sample % set.size()), sample, Phase::kTrain}, r);
+    ++sample;
+    ++images;
+    steps += sample_steps(backend.network(), r, true);
+  }
+  set_rates(state, images, steps);
 }
 
 }  // namespace memsnn::bench

@@ -25,18 +25,7 @@ void BM_cpu_train_image(benchmark::State& state) {
   const Network net = dc_network(state.range(0));
   const EncodedSet set = encode_dataset(net, digits()->train, kImages);
   CpuBackend backend(net, 1);
-  PresentationResult r;
-  // Warm up past the first images, whose untrained responses retry more.
-  for (uint32_t s = 0; s < 32; ++s) backend.train({set.image(s), s, Phase::kTrain}, r);
-  uint64_t images = 0, steps = 0;
-  uint32_t sample = 32;
-  for (auto _ : state) {
-    backend.train({set.image(sample % kImages), sample, Phase::kTrain}, r);
-    ++sample;
-    ++images;
-    steps += sample_steps(net, r, true);
-  }
-  set_rates(state, images, steps);
+  bench::time_training(state, backend, set);
 }
 
 void BM_cpu_infer_batch(benchmark::State& state) {

@@ -88,17 +88,7 @@ void BM_cuda_train_image(benchmark::State& state) {
   const Network net = dc_network(state.range(0));
   const EncodedSet set = encode_dataset(net, digits()->train, kImages);
   CudaBackend backend(net, {});
-  PresentationResult r;
-  for (uint32_t s = 0; s < 32; ++s) backend.train({set.image(s), s, Phase::kTrain}, r);
-  uint64_t images = 0, steps = 0;
-  uint32_t s = 32;
-  for (auto _ : state) {
-    backend.train({set.image(s % kImages), s, Phase::kTrain}, r);
-    ++s;
-    ++images;
-    steps += sample_steps(net, r, true);
-  }
-  set_rates(state, images, steps);
+  bench::time_training(state, backend, set);
 }
 BENCHMARK(BM_cuda_train_image)->Name("train_image/cuda")->Arg(100)->Arg(400)->Arg(1600)->Arg(6400)->Unit(benchmark::kMillisecond)->UseRealTime();
 
