@@ -15,7 +15,8 @@ namespace {
 // carry, max_j sum_i |V_i| G_ij [A]. Zero only when no cell can carry current.
 double current_scale(const CrossbarCircuit& c, const double* g, const double* v) {
   double worst = 0.0;
-  std::vector<double> sums(c.cols, 0.0);
+  thread_local std::vector<double> sums;  // a solve per network step: no allocation
+  sums.assign(c.cols, 0.0);
   for (uint32_t i = 0; i < c.rows; ++i) {
     const double a = std::fabs(v[i]);
     if (a == 0.0) continue;
