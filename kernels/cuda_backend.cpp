@@ -5,9 +5,12 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 
 #include "backend/retry_protocol.hpp"
 #include "core/error.hpp"
+#include "crossbar/line_solve.hpp"
+#include "kernels/crossbar_launch.hpp"
 #include "kernels/cuda_crossbar.hpp"
 #include "model/poisson.hpp"
 
@@ -51,6 +54,31 @@ DeviceNetwork device_network(const Network& net) {
   d.w_max = net.w_max;
   d.dt_s = net.dt_s;
   return d;
+}
+
+// The layer's circuit as the simulate kernel solves it every step (exact IR drop).
+ExactCircuit exact_circuit(const IrDropSettings& ir) {
+  const CrossbarCircuit& c = ir.circuit;
+  validate_sizes_and_wires(c);
+  const ConductanceRange& range = ir.range;
+  if (!(range.g_min >= 0.0) || !(range.g_max > range.g_min) || !std::isfinite(range.g_max)) {
+    throw BackendError("crossbar: conductance range g_min = " + std::to_string(range.g_min) +
+                       " S, g_max = " + std::to_string(range.g_max) + " S must satisfy 0 <= g_min < g_max (finite)");
+  }
+  const TilePlan plan = plan_tiles(c, ir.solve);
+  ExactCircuit e;
+  e.rows = c.rows;
+  e.cols = c.cols;
+  e.tile_rows = plan.tile_rows;
+  e.tile_cols = plan.tile_cols;
+  e.row_wires = line_wires(c.r_row, c.r_source);  // tile_circuit keeps the resistances
+  e.col_wires = line_wires(c.r_col, c.r_sense);
+  e.range = range;
+  e.v_read = ir.v_read;
+  e.tol = ir.solve.relax.tol;
+  e.max_iterations = ir.solve.relax.max_iterations;
+  e.omega = ir.solve.relax.damping;
+  return e;
 }
 
 std::string select_device(int device) {
@@ -99,12 +127,17 @@ CudaBackend::CudaBackend(const Network& net, const CudaBackendOptions& options)
   m_labels.assign(members, std::vector<int32_t>(m_net.n_neurons(), -1));
   m_ir = ir_drop_settings(m_net.config, m_net.n_inputs, m_net.n_neurons(), 1);
   if (m_ir.mode != IrDropMode::kNone) {
-    if (m_ir.mode == IrDropMode::kExact || m_ir.refresh_every_step) {
-      throw BackendError("crossbar.ir_drop \"exact\" (and weff_refresh \"step\") solves the circuit every step, "
-                         "which only the CPU backend does; use ir_drop \"weff\" on CUDA");
-    }
     validate_relax_options(m_ir.solve.relax);
     m_w_eff = DeviceBuffer<float>(members * g_size(), "the effective weights (IR drop)");
+    m_exact = m_ir.mode == IrDropMode::kExact || m_ir.refresh_every_step;
+  }
+  if (m_exact) {
+    m_dnet.exact = exact_circuit(m_ir);
+    m_train.exact_scratch = DeviceBuffer<double>(members * exact_scratch_doubles(m_dnet.exact),
+                                                 "the exact IR-drop solver's node voltages and line factors");
+    m_train.exact_stats = DeviceBuffer<ExactStats>(members, "the exact IR-drop solver's statistics");
+    m_exact_stats.resize(members);
+    m_bad_cell = DeviceBuffer<unsigned long long>(1, "the exact IR-drop cell check");
   }
   m_trained_images.assign(members, 0);
   m_w_eff_fresh.assign(members, 0);
@@ -132,6 +165,38 @@ void CudaBackend::build_w_eff(uint32_t k) {
   m_ir_stats.record(s, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(),
                     std::min(m_ir.circuit.rows, m_ir.circuit.cols));
   m_w_eff_fresh[k] = 1;
+}
+
+void CudaBackend::record_exact(Instances& x, const std::vector<WorkItem>& items) {
+  x.exact_stats.download_async(m_exact_stats.data(), m_exact_stats.size(), m_stream.get());
+  m_stream.synchronize();
+  const ExactStats* failed = nullptr;
+  for (const WorkItem& w : items) {
+    const ExactStats& s = m_exact_stats[w.instance];
+    m_ir_stats.exact_solves += s.solves;
+    m_ir_stats.sweeps += s.sweeps;
+    m_ir_stats.max_residual = s.max_residual > m_ir_stats.max_residual ? s.max_residual : m_ir_stats.max_residual;
+    m_ir_stats.seconds += static_cast<double>(s.nanoseconds) * 1e-9;
+    if (s.failed && !failed) failed = &s;
+  }
+  if (failed) {
+    check_ir_drop_converged(RelaxStats{failed->failed_iterations, failed->failed_residual, false}, m_ir.solve.relax,
+                            "exact step");
+  }
+}
+
+void CudaBackend::check_exact_cells(uint32_t k) {
+  const float* w = m_g.data() + k * g_size();
+  const LayerCells cells{nullptr, w, m_ir.range, m_ir.circuit.rows, m_ir.circuit.cols};
+  CUDA_CHECK(cudaMemsetAsync(m_bad_cell.data(), 0xff, sizeof(unsigned long long), m_stream.get()));
+  launch_find_bad_cell(cells, m_bad_cell.data(), m_stream.get());
+  unsigned long long bad = 0;
+  m_bad_cell.download(&bad, 1, m_stream.get());
+  if (bad == ~0ull) return;
+  float value = 0.0f;
+  CUDA_CHECK(cudaMemcpyAsync(&value, w + bad, sizeof(float), cudaMemcpyDeviceToHost, m_stream.get()));
+  m_stream.synchronize();
+  check_conductance(m_ir.circuit, bad, m_ir.range.to_conductance(value));  // throws: the kernel's test is the same
 }
 
 void CudaBackend::allocate(Instances& x, uint32_t count) {
@@ -183,6 +248,10 @@ DeviceState CudaBackend::view(Instances& x, size_t g_stride, size_t theta_stride
   s.spike_list = x.spike_list.data();
   s.counts = x.counts.data();
   s.totals = x.totals.data();
+  if (!x.exact_scratch.empty()) {
+    s.exact_scratch = x.exact_scratch.data();
+    s.exact_stats = x.exact_stats.data();
+  }
   return s;
 }
 
@@ -191,8 +260,12 @@ void CudaBackend::run(Instances& x, const std::vector<WorkItem>& items, size_t g
   if (items.empty() || items.size() > x.count) throw BackendError("internal: work items do not fit the instances");
   CUDA_CHECK(cudaMemcpyAsync(x.items.data(), items.data(), items.size() * sizeof(WorkItem), cudaMemcpyHostToDevice,
                              m_stream.get()));
+  if (!x.exact_stats.empty()) {
+    CUDA_CHECK(cudaMemsetAsync(x.exact_stats.data(), 0, x.exact_stats.size() * sizeof(ExactStats), m_stream.get()));
+  }
   launch_simulate(m_dnet, view(x, g_stride, theta_stride, member), x.items.data(), static_cast<uint32_t>(items.size()),
                   m_stream.get());
+  if (!x.exact_stats.empty()) record_exact(x, items);  // before the counts: a failure throws
   if (items.front().pixels == nullptr) {  // rests and resets: nothing to read back
     m_stream.synchronize();
     return;
@@ -308,9 +381,12 @@ void CudaBackend::train_ensemble(const PresentationRequest& request, std::span<P
       launch_normalize_columns(m_g.data(), net.n_inputs, n, m_member_list.data(),
                                static_cast<uint32_t>(pending.size()), norm, net.w_max, m_stream.get());
     }
-    if (!m_w_eff.empty()) {  // the CPU backend's refresh policy
+    if (m_exact && attempt == 0) {
+      for (const uint32_t k : pending) check_exact_cells(k);
+    }
+    if (!m_w_eff.empty()) {  // the CPU backend's refresh policy (exact: solved every step instead)
       for (const uint32_t k : pending) {
-        if (weff_refresh_due(m_ir, m_trained_images[k], attempt)) build_w_eff(k);
+        if (!m_exact && weff_refresh_due(m_ir, m_trained_images[k], attempt)) build_w_eff(k);
         if (learn) m_w_eff_fresh[k] = 0;
       }
     }

@@ -55,6 +55,10 @@ class CudaBackend : public Backend {
     DeviceBuffer<unsigned long long> totals;
     DeviceBuffer<uint8_t> pixels;      // n_inputs per instance
     DeviceBuffer<WorkItem> items;      // one per instance
+    // Exact IR drop (training instances only; empty otherwise): the block solver's scratch
+    // and its work per instance (kernels/exact_drive.hpp).
+    DeviceBuffer<double> exact_scratch;
+    DeviceBuffer<ExactStats> exact_stats;
   };
   void allocate(Instances& x, uint32_t count);
   // Instance k reads member (member + k * stride)'s conductances and thresholds, strides
@@ -68,6 +72,12 @@ class CudaBackend : public Backend {
   void between_train(const std::vector<uint32_t>& members, bool learn);
   void upload_member(uint32_t k, const NetworkState& state);
   void build_w_eff(uint32_t k);
+  // Adds the exact solves of the last run's instances to m_ir_stats; BackendError (the
+  // CPU's words) when one did not converge.
+  void record_exact(Instances& x, const std::vector<WorkItem>& items);
+  // Member k's weights as conductances, checked as the CPU's solver checks G (the kernel
+  // cannot throw; learning then keeps every weight in [w_min, w_max]).
+  void check_exact_cells(uint32_t k);
   bool record_attempt(uint32_t k, uint32_t attempt, PresentationResult& r) const;
   size_t g_size() const { return static_cast<size_t>(m_net.n_inputs) * m_net.n_neurons(); }
 
@@ -84,10 +94,15 @@ class CudaBackend : public Backend {
   uint32_t m_selected = 0;             // the member state(), labels() and infer() use
   Instances m_train;                   // one instance
   Instances m_infer;                   // infer_batch instances
-  // IR drop (crossbar/ir_drop.hpp, weff only): w' per member, rebuilt on the device by
-  // cuda_effective_weights as the CPU backend rebuilds it.
+  // IR drop (crossbar/ir_drop.hpp): w' per member, rebuilt on the device by
+  // cuda_effective_weights as the CPU backend rebuilds it; with `exact` (ir_drop "exact" or
+  // weff_refresh "step") training solves the circuit every step inside the simulate
+  // kernel instead (block_relaxation.hpp), and w' serves frozen inference only.
   IrDropSettings m_ir;
+  bool m_exact = false;
   DeviceBuffer<float> m_w_eff;         // one copy per member (empty without IR drop)
+  std::vector<ExactStats> m_exact_stats;  // host copy of m_train.exact_stats
+  DeviceBuffer<unsigned long long> m_bad_cell;  // check_exact_cells' answer
   std::vector<uint64_t> m_trained_images;  // per member, for weff_refresh "images"
   std::vector<uint8_t> m_w_eff_fresh;  // per member: built from the current weights
   IrDropStats m_ir_stats;

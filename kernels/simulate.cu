@@ -6,12 +6,14 @@
 // same order of floating-point operations as on the CPU (sums run over the spike lists
 // in ascending order; the kernels build with --fmad=false), so the two backends agree
 // bit for bit unless a libm exp and CUDA's exp round differently (tests/test_cuda_parity.cpp).
+// With exact IR drop the crossbar read is the circuit solved by the block (block_relaxation.hpp).
 #include "kernels/simulate_launch.hpp"
 
 #include <cub/block/block_reduce.cuh>
 #include <cub/block/block_scan.cuh>
 
 #include "core/rng.hpp"
+#include "kernels/block_relaxation.hpp"
 #include "kernels/cuda_check.hpp"
 #include "model/device.hpp"
 #include "model/poisson.hpp"
@@ -64,6 +66,8 @@ struct Instance {
   uint32_t* spike_list;
   uint32_t* counts;
   unsigned long long* totals;
+  ExactScratch exact;        // exact.g == nullptr: no exact IR drop
+  ExactStats* exact_stats;
 };
 
 __device__ Instance bind(const DeviceNetwork& net, const DeviceState& s, uint32_t k) {
@@ -87,7 +91,57 @@ __device__ Instance bind(const DeviceNetwork& net, const DeviceState& s, uint32_
                   s.input_list + inputs,
                   s.spike_list + neurons,
                   s.counts + layer,
-                  s.totals + 2 * static_cast<size_t>(k)};
+                  s.totals + 2 * static_cast<size_t>(k),
+                  s.exact_scratch ? exact_scratch_at(net.exact, s.exact_scratch + k * exact_scratch_doubles(net.exact))
+                                  : ExactScratch{},
+                  s.exact_stats ? s.exact_stats + k : nullptr};
+}
+
+// block_relaxation.hpp's Block: the threads of this block.
+struct DeviceBlock {
+  template <class F>
+  __device__ void for_each(uint32_t count, F f) {
+    for (uint32_t k = threadIdx.x; k < count; k += blockDim.x) f(k);
+    __syncthreads();
+  }
+  __device__ void sync() { __syncthreads(); }
+  // Non-negative doubles order as their bit patterns do; +0 is the empty max.
+  __device__ void max_into(unsigned long long* slot, double a) {
+    if (a > 0.0) atomicMax(slot, static_cast<unsigned long long>(__double_as_longlong(a)));
+  }
+  __device__ double read_max(const unsigned long long* slot) {
+    return __longlong_as_double(static_cast<long long>(*slot));
+  }
+};
+
+__device__ unsigned long long global_ns() {
+  unsigned long long t;
+  asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(t));
+  return t;
+}
+
+// IrDropCrossbar::add_exact_drive for this step's input spikes (> 0 of them), and its
+// record in the instance's stats. False when it did not converge: the CPU throws there,
+// so the presentation stops and the host raises the error.
+__device__ bool exact_crossbar_drive(const DeviceNetwork& net, const Instance& in, uint32_t n_input_spikes,
+                                     float* target, ExactShared& shared) {
+  const unsigned long long t0 = global_ns();
+  DeviceBlock block;
+  const ExactSolve s = exact_drive(block, net.exact, in.exact, shared, in.g, in.input_list, n_input_spikes, target);
+  if (threadIdx.x == 0) {
+    ExactStats& st = *in.exact_stats;
+    if (!s.converged) {
+      st.failed = 1;
+      st.failed_iterations = s.iterations;
+      st.failed_residual = s.residual;
+    } else {  // IrDropStats::record(s, wall, 1)
+      ++st.solves;
+      st.sweeps += s.iterations;
+      st.max_residual = s.residual > st.max_residual ? s.residual : st.max_residual;
+      st.nanoseconds += global_ns() - t0;
+    }
+  }
+  return s.converged;
 }
 
 // CpuSimulation::reset.
@@ -200,18 +254,27 @@ __device__ uint32_t integrate_population(const DeviceNetwork& net, const Instanc
   return 1;
 }
 
-// Crossbar rows of the inputs that spiked, then the fixed projections in order.
-__device__ void deliver(const DeviceNetwork& net, const Instance& in, uint32_t n_input_spikes,
-                        const uint32_t* spikes_of) {
+// Crossbar rows of the inputs that spiked (or, with exact IR drop, the solved circuit),
+// then the fixed projections in order. False when the exact solve did not converge:
+// nothing more is delivered. kExact: the instance has exact scratch (a kernel of its own,
+// so the solver's registers do not weigh on the ideal and W_eff kernels).
+template <bool kExact>
+__device__ bool deliver(const DeviceNetwork& net, const Instance& in, uint32_t n_input_spikes,
+                        const uint32_t* spikes_of, ExactShared& exact_shared) {
   const DevicePopulation& layer = net.populations[net.learning_layer];
   const uint32_t n = net.n_neurons;
   float* target = (net.crossbar_inhibitory ? in.gi : in.ge) + layer.offset;
-  for (uint32_t j = threadIdx.x; j < n; j += blockDim.x) {
-    float acc = target[j];
-    for (uint32_t s = 0; s < n_input_spikes; ++s) acc += in.read[static_cast<size_t>(in.input_list[s]) * n + j];
-    target[j] = acc;
+  if constexpr (kExact) {
+    // No spiking row, no current: the CPU skips the solve too.
+    if (n_input_spikes > 0 && !exact_crossbar_drive(net, in, n_input_spikes, target, exact_shared)) return false;
+  } else {
+    for (uint32_t j = threadIdx.x; j < n; j += blockDim.x) {
+      float acc = target[j];
+      for (uint32_t s = 0; s < n_input_spikes; ++s) acc += in.read[static_cast<size_t>(in.input_list[s]) * n + j];
+      target[j] = acc;
+    }
+    __syncthreads();
   }
-  __syncthreads();
   for (uint32_t q = 0; q < net.n_projections; ++q) {
     const DeviceProjection& proj = net.projections[q];
     const DevicePopulation& from = net.populations[proj.from];
@@ -232,6 +295,7 @@ __device__ void deliver(const DeviceNetwork& net, const Instance& in, uint32_t n
     }
     __syncthreads();
   }
+  return true;
 }
 
 // Trace STDP (pre spikes, then post spikes) or the window rule, as CpuSimulation.
@@ -280,11 +344,12 @@ __device__ void learn_step(const DeviceNetwork& net, const Instance& in, uint32_
 }
 
 // One time step; with `draw`, inputs spike (a presentation step), else none (rest).
-// Returns the learning layer's spikes and adds inputs to *input_spikes.
-template <int kThreads>
+// Returns the learning layer's spikes and adds inputs to *input_spikes. `stop` is set
+// (alike on every thread) when the exact IR-drop solve did not converge.
+template <int kThreads, bool kExact>
 __device__ uint32_t step(const DeviceNetwork& net, const Instance& in, const WorkItem& w, bool draw, uint32_t t,
                          uint64_t clock, bool count, typename BlockTypes<kThreads>::Temp& temp, Margin& s_winner,
-                         uint32_t& input_spikes) {
+                         ExactShared& exact_shared, uint32_t& input_spikes, bool& stop) {
   const bool learn = w.learn != 0;
   const uint32_t n_in = draw ? draw_inputs<kThreads>(net, in, w, t, temp) : 0;
   input_spikes = n_in;
@@ -302,7 +367,10 @@ __device__ uint32_t step(const DeviceNetwork& net, const Instance& in, const Wor
     spikes_of[p] = integrate_population<kThreads>(net, in, p, learn, temp, s_winner);
   }
   __syncthreads();
-  deliver(net, in, n_in, spikes_of);
+  if (!deliver<kExact>(net, in, n_in, spikes_of, exact_shared)) {
+    stop = true;
+    return 0;
+  }
   const uint32_t n_post = spikes_of[net.learning_layer];
   if (learn && net.plastic) learn_step(net, in, n_in, n_post, clock);
   if (count) {
@@ -313,11 +381,12 @@ __device__ uint32_t step(const DeviceNetwork& net, const Instance& in, const Wor
   return n_post;
 }
 
-template <int kThreads>
+template <int kThreads, bool kExact>
 __global__ void __launch_bounds__(kThreads) simulate_kernel(DeviceNetwork net, DeviceState state,
                                                             const WorkItem* items) {
   __shared__ typename BlockTypes<kThreads>::Temp temp;
   __shared__ Margin s_winner;
+  __shared__ ExactShared s_exact;
   const WorkItem w = items[blockIdx.x];
   const Instance in = bind(net, state, w.instance);
   if (w.reset_first) {
@@ -326,18 +395,19 @@ __global__ void __launch_bounds__(kThreads) simulate_kernel(DeviceNetwork net, D
   }
   uint64_t clock = *in.clock;
   uint32_t input_spikes = 0;
-  for (uint32_t t = 0; t < w.rest_steps; ++t) {
-    step<kThreads>(net, in, w, false, t, ++clock, false, temp, s_winner, input_spikes);
+  bool stop = false;
+  for (uint32_t t = 0; t < w.rest_steps && !stop; ++t) {
+    step<kThreads, kExact>(net, in, w, false, t, ++clock, false, temp, s_winner, s_exact, input_spikes, stop);
   }
-  if (w.pixels != nullptr) {
+  if (w.pixels != nullptr && !stop) {
     for (uint32_t i = threadIdx.x; i < net.n_inputs; i += kThreads) {
       in.thresholds[i] = pixel_threshold(w.pixels[i], w.max_rate_hz, net.dt_s);
     }
     for (uint32_t j = threadIdx.x; j < net.n_neurons; j += kThreads) in.counts[j] = 0;
     __syncthreads();
     unsigned long long layer_total = 0, input_total = 0;
-    for (uint32_t t = 0; t < w.steps; ++t) {
-      layer_total += step<kThreads>(net, in, w, true, t, ++clock, true, temp, s_winner, input_spikes);
+    for (uint32_t t = 0; t < w.steps && !stop; ++t) {
+      layer_total += step<kThreads, kExact>(net, in, w, true, t, ++clock, true, temp, s_winner, s_exact, input_spikes, stop);
       input_total += input_spikes;
     }
     if (threadIdx.x == 0) {
@@ -371,14 +441,26 @@ __global__ void normalize_columns_kernel(float* g, uint32_t n_inputs, uint32_t n
 }
 
 // Threads per block: enough for the widest loop (neurons of a population, groups of 4
-// inputs), within 128 .. 1024.
-uint32_t block_size(const DeviceNetwork& net) {
+// inputs; with exact IR drop the row lines of a tile), within 128 .. 1024.
+uint32_t block_size(const DeviceNetwork& net, bool exact) {
   uint32_t widest = (net.n_inputs + 3) / 4;
   for (uint32_t p = 0; p < net.n_populations; ++p) widest = widest > net.populations[p].size ? widest : net.populations[p].size;
+  if (exact && net.exact.tile_rows > widest) widest = net.exact.tile_rows;
   if (widest <= 128) return 128;
   if (widest <= 256) return 256;
   if (widest <= 512) return 512;
   return 1024;
+}
+
+template <bool kExact>
+void launch_sized(const DeviceNetwork& net, const DeviceState& state, const WorkItem* items, uint32_t n_items,
+                  cudaStream_t stream) {
+  switch (block_size(net, kExact)) {
+    case 128: simulate_kernel<128, kExact><<<n_items, 128, 0, stream>>>(net, state, items); break;
+    case 256: simulate_kernel<256, kExact><<<n_items, 256, 0, stream>>>(net, state, items); break;
+    case 512: simulate_kernel<512, kExact><<<n_items, 512, 0, stream>>>(net, state, items); break;
+    default: simulate_kernel<1024, kExact><<<n_items, 1024, 0, stream>>>(net, state, items); break;
+  }
 }
 
 }  // namespace
@@ -386,11 +468,10 @@ uint32_t block_size(const DeviceNetwork& net) {
 void launch_simulate(const DeviceNetwork& net, const DeviceState& state, const WorkItem* items, uint32_t n_items,
                      cudaStream_t stream) {
   if (n_items == 0) return;
-  switch (block_size(net)) {
-    case 128: simulate_kernel<128><<<n_items, 128, 0, stream>>>(net, state, items); break;
-    case 256: simulate_kernel<256><<<n_items, 256, 0, stream>>>(net, state, items); break;
-    case 512: simulate_kernel<512><<<n_items, 512, 0, stream>>>(net, state, items); break;
-    default: simulate_kernel<1024><<<n_items, 1024, 0, stream>>>(net, state, items); break;
+  if (state.exact_scratch != nullptr) {
+    launch_sized<true>(net, state, items, n_items, stream);
+  } else {
+    launch_sized<false>(net, state, items, n_items, stream);
   }
   CUDA_CHECK_LAUNCH();
 }

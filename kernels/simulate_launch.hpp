@@ -13,6 +13,7 @@
 
 #include <cuda_runtime.h>
 
+#include "kernels/exact_drive.hpp"
 #include "model/neuron.hpp"
 #include "model/stdp.hpp"
 #include "model/window_stdp.hpp"
@@ -59,6 +60,7 @@ struct DeviceNetwork {
   float w_min = 0.0f;
   float w_max = 1.0f;
   double dt_s = 0.0;
+  ExactCircuit exact;                  // the circuit an instance with exact scratch solves
 };
 
 // State of many instances, instance-major (instance k's neuron j of population p is at
@@ -86,6 +88,10 @@ struct DeviceState {
   uint32_t* spike_list = nullptr;      // scratch: total_neurons per instance
   uint32_t* counts = nullptr;          // out: learning-layer spikes, n_neurons per instance
   unsigned long long* totals = nullptr;  // out: {layer, inputs} spikes per instance
+  // IR drop solved every step (block_relaxation.hpp), training only: the crossbar read is
+  // net.exact's circuit solved for the spiking rows of g. nullptr: read `read` (or g).
+  double* exact_scratch = nullptr;     // exact_scratch_doubles(net.exact) per instance
+  ExactStats* exact_stats = nullptr;   // out, one per instance, accumulated
 };
 
 // What one block does: optionally reset its instance, optionally rest, then present.
