@@ -19,6 +19,7 @@
 #include "config/network_config.hpp"
 #include "core/error.hpp"
 #include "data/dataset.hpp"
+#include "device/device_presets.hpp"
 #include "io/atomic_file.hpp"
 #include "io/checkpoint.hpp"
 #include "io/metrics.hpp"
@@ -48,7 +49,21 @@ json resolved_document(const cxxopts::ParseResult& args) {
   if (args.count("epochs")) doc["protocol"]["epochs"] = args["epochs"].as<uint32_t>();
   if (args.count("seed")) doc["seed"] = args["seed"].as<uint64_t>();
   if (args.count("ensemble")) doc["protocol"]["ensemble"] = args["ensemble"].as<uint32_t>();
+  if (args.count("device")) {  // a preset name, or a device object as JSON text
+    const std::string d = args["device"].as<std::string>();
+    try {
+      doc["device"] = d.find('{') == std::string::npos ? json(d) : json::parse(d);
+    } catch (const json::parse_error& e) {
+      throw ConfigError("--device: not a preset name or a JSON object: " + std::string(e.what()));
+    }
+  }
   return doc;
+}
+
+std::string device_presets_text() {
+  std::string list;
+  for (const auto& name : memsnn::device_preset_names()) list += (list.empty() ? "" : ", ") + name;
+  return list;
 }
 
 std::string now_text() {
@@ -180,6 +195,17 @@ int run(const cxxopts::ParseResult& args) {
                                             .c_str()
                                       : "");
     }
+    const DeviceConfig& d = config.device;
+    if (!net.device_path) {
+      std::printf("  device model  ideal (STDP writes dw exactly)\n");
+    } else {
+      const DeviceNonIdealities& n = d.nonideal;
+      std::printf("  device model  %s, G %.3g..%.3g S, %s%s, normalisation %s; c2c %g, d2d %g, read %g, stuck %g/%g, "
+                  "drift nu %g at %g s\n",
+                  d.type.c_str(), d.g_min_S, d.g_max_S, d.mapping.c_str(),
+                  d.mapping == "pulse_count" ? (" (" + d.rounding + ")").c_str() : "", d.normalization.c_str(),
+                  n.c2c_sigma, n.d2d_sigma, n.read_sigma, n.stuck_at_min, n.stuck_at_max, n.drift_nu, n.drift_time_s);
+    }
     std::printf("  output        %s\n", out_dir.c_str());
     std::fflush(stdout);
   }
@@ -250,6 +276,15 @@ int run(const cxxopts::ParseResult& args) {
                   static_cast<unsigned long long>(ir.exact_solves), static_cast<unsigned long long>(ir.sweeps),
                   ir.max_residual, ir.seconds);
     }
+    if (net.device_path && !train_reports.empty() && train_reports[0].phase.images) {
+      const PhaseReport& p = train_reports[0].phase;
+      const double images = static_cast<double>(p.images);
+      std::printf("devices   training: %.0f pulses/image (%.0f up, %.0f down), %.3g J/image programming, %.3g J/image "
+                  "reading\n",
+                  static_cast<double>(p.device.pot_pulses + p.device.dep_pulses) / images,
+                  static_cast<double>(p.device.pot_pulses) / images, static_cast<double>(p.device.dep_pulses) / images,
+                  p.device.program_energy_J / images, p.device.read_energy_J / images);
+    }
     std::printf("wrote     %s/{config.json, metrics.json%s, receptive_fields.png}%s\n", out_dir.c_str(),
                 load_path.empty() ? ", checkpoint.bin" : "", member_files.c_str());
   }
@@ -273,6 +308,7 @@ int main(int argc, char** argv) {
     ("test-samples", "Test images (0 = all)", cxxopts::value<uint32_t>())
     ("epochs", "Passes over the training images", cxxopts::value<uint32_t>())
     ("seed", "Seed of every random draw", cxxopts::value<uint64_t>())
+    ("device", "Memristor device: a preset (" + device_presets_text() + ") or a JSON device object (docs/devices.md)", cxxopts::value<std::string>())
     ("ensemble", "Networks learning the same images at once, member k with seed + k (default: protocol.ensemble, 1)", cxxopts::value<uint32_t>())
     ("out", "Output folder", cxxopts::value<std::string>()->default_value("runs/latest"))
     ("threads", "CPU threads for inference and ensemble members (0 = all cores)", cxxopts::value<unsigned>()->default_value("0"))

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "crossbar/ir_drop.hpp"
+#include "device/device_programming.hpp"
 #include "network/network.hpp"
 
 namespace memsnn {
@@ -29,6 +30,7 @@ struct PresentationResult {
   uint64_t input_spikes = 0;        // all attempts
   uint64_t layer_spikes = 0;        // learning layer, all attempts
   bool gave_up = false;             // still below min_spikes after max_retries
+  DeviceTally device;               // programming pulses and energy, all attempts and rest
 };
 
 // Throws BackendError when `state` does not fit `net` (sizes, thresholds).

@@ -1,11 +1,14 @@
 #include "backend/cpu_backend.hpp"
 
+#include "device/device_drift.hpp"
+
 #include <exception>
 #include <fstream>
 #include <thread>
 
 #include "backend/retry_protocol.hpp"
 #include "core/error.hpp"
+#include "device/device_drift.hpp"
 #include "model/poisson.hpp"
 
 namespace memsnn {
@@ -137,13 +140,14 @@ void CpuBackend::train_member(Member& m, const PresentationRequest& request, Pre
   const double norm = m_net.config.learning.normalize_sum;
   const bool learn = m_net.plastic;
   auto present = [&](double rate, uint32_t attempt, std::vector<uint32_t>& counts) {
-    if (learn && norm > 0) CpuSimulation::normalize_columns(m_net, m.state.g.data(), norm);
+    if (learn && norm > 0) CpuSimulation::normalize_columns(m_net, m.state.g.data(), norm, m.seed);
     if (m.ir && !m.ir->solves_every_step()) refresh_w_eff(m, attempt);
     if (learn) m.w_eff_fresh = false;
     return present_once(m.sim, m.state, request, rate, attempt, learn, counts);
   };
   run_with_retries(m_net, present, [&] { between(m.sim, m.state, learn); }, result);
   between(m.sim, m.state, learn);  // the network rests before the next image
+  result.device = m.sim.take_device_tally();
   ++m.trained_images;
 }
 
@@ -173,11 +177,21 @@ void CpuBackend::infer(std::span<const PresentationRequest> requests, std::span<
   // With learning off the selected member's state is only read, so workers share it;
   // each has its own neuron state, drawing the member's input spikes.
   Member& m = m_members[m_selected];
+  // Drift: the devices are read drift_time_s after programming (a drifted copy).
+  const DeviceNonIdealities& nonideal = m_net.device.nonideal;
+  const bool drift = drift_applies(nonideal);
+  NetworkState drifted;
+  if (drift) {
+    drifted = m.state;
+    drifted.g = drifted_weights(m.state.g, m_net.conductance, nonideal);
+  }
+  NetworkState& read = drift ? drifted : m.state;
   // IR drop with frozen weights: W_eff once (the circuit is linear, so reading it equals
-  // the exact solve to the solver tolerance, in either mode).
-  if (m.ir && !m.w_eff_fresh) {
-    m.ir->build_weff(m.state.g, m.w_eff);
-    m.w_eff_fresh = true;
+  // the exact solve to the solver tolerance, in either mode); of the drifted weights when
+  // they drift, and not kept for training then.
+  if (m.ir && (!m.w_eff_fresh || drift)) {
+    m.ir->build_weff(read.g, m.w_eff);
+    m.w_eff_fresh = !drift;
   }
   run_workers(requests.size(), [&](size_t first, size_t stride) {
     CpuSimulation sim(m_net, m.seed);
@@ -185,9 +199,10 @@ void CpuBackend::infer(std::span<const PresentationRequest> requests, std::span<
     for (size_t k = first; k < requests.size(); k += stride) {
       sim.reset();
       auto present = [&](double rate, uint32_t attempt, std::vector<uint32_t>& counts) {
-        return present_once(sim, m.state, requests[k], rate, attempt, false, counts);
+        return present_once(sim, read, requests[k], rate, attempt, false, counts);
       };
-      run_with_retries(m_net, present, [&] { between(sim, m.state, false); }, results[k]);
+      run_with_retries(m_net, present, [&] { between(sim, read, false); }, results[k]);
+      results[k].device = sim.take_device_tally();
     }
   });
 }

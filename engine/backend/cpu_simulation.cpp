@@ -93,19 +93,40 @@ void CpuSimulation::deliver_fixed(const FixedProjectionSpec& p) {
   }
 }
 
+// One write through the device model (device/device_programming.hpp), keyed by the cell and
+// the device clock so the CUDA kernels draw the same noise.
+float CpuSimulation::write_cell(float w, uint32_t cell, float dw, float trace, WritePhase phase) {
+  const DeviceProgramming& p = m_net.device;
+  const WriteRequest req{dw, trace, dw > 0.0f ? 1 : (dw < 0.0f ? -1 : 0)};
+  if (req.polarity == 0) return w;
+  const WriteDraw draw = write_needs_draw(p) ? write_draw(m_seed, p.projection, phase,
+                                                          static_cast<uint32_t>(m_device_clock), cell)
+                                             : WriteDraw{};
+  return program_cell(p, m_seed, cell, w, req, draw, &m_device_tally);
+}
+
 void CpuSimulation::apply_stdp(float* g) {
   const StdpConstants& c = m_net.stdp;
   const float lo = m_net.w_min, hi = m_net.w_max;
+  const bool devices = m_net.device_path;
   for (const uint32_t i : m_input_spikes) {  // pre spikes: depression by post1
     m_pre[i] = 1.0f;
     float* row = g + static_cast<size_t>(i) * m_n;
+    if (devices) {
+      for (uint32_t j = 0; j < m_n; ++j) {
+        row[j] = write_cell(row[j], i * m_n + j, stdp_dw_on_pre(c, m_post1[j]), m_post1[j], WritePhase::kPreSpike);
+      }
+      continue;
+    }
     for (uint32_t j = 0; j < m_n; ++j) row[j] = ideal_device_update(row[j], stdp_dw_on_pre(c, m_post1[j]), lo, hi);
   }
   for (const uint32_t j : m_pops[m_net.learning_layer].spikes) {  // post spikes: potentiation by pre
     const float post2 = m_post2[j];
     float* cell = g + j;
     for (uint32_t i = 0; i < m_n_in; ++i, cell += m_n) {
-      *cell = ideal_device_update(*cell, stdp_dw_on_post(c, m_pre[i], post2), lo, hi);
+      const float dw = stdp_dw_on_post(c, m_pre[i], post2);
+      *cell = devices ? write_cell(*cell, i * m_n + j, dw, m_pre[i], WritePhase::kPostSpike)
+                      : ideal_device_update(*cell, dw, lo, hi);
     }
     m_post1[j] = 1.0f;
     m_post2[j] = 1.0f;
@@ -119,7 +140,9 @@ void CpuSimulation::apply_window_stdp(float* g) {
   for (const uint32_t j : m_pops[m_net.learning_layer].spikes) {
     float* cell = g + j;
     for (uint32_t i = 0; i < m_n_in; ++i, cell += m_n) {
-      *cell = ideal_device_update(*cell, window_dw(m_net.window, table, m_clock - m_last_pre[i]), lo, hi);
+      const float dw = window_dw(m_net.window, table, m_clock - m_last_pre[i]);
+      *cell = m_net.device_path ? write_cell(*cell, i * m_n + j, dw, 0.0f, WritePhase::kPostSpike)
+                                : ideal_device_update(*cell, dw, lo, hi);
     }
   }
 }
@@ -158,8 +181,45 @@ void CpuSimulation::integrate_population(size_t p, double* theta, bool learn) {
   }
 }
 
+// The spiking rows of `read` into the target channel. Through devices each cell's
+// contribution carries read noise I = V G (1 + sigma z), and the read's energy is counted.
+void CpuSimulation::read_crossbar(const float* read, float* target) {
+  if (!m_net.device_path) {
+    for (const uint32_t i : m_input_spikes) {
+      const float* row = read + static_cast<size_t>(i) * m_n;
+      for (uint32_t j = 0; j < m_n; ++j) target[j] += row[j];
+    }
+    return;
+  }
+  const DeviceProgramming& p = m_net.device;
+  const double sigma = p.nonideal.read_sigma;
+  // The reference column at G_min cancels G_min's mean current, not its noise.
+  const float g_min_w = static_cast<float>(p.model.g_min_S / (p.model.g_max_S - p.model.g_min_S));
+  for (const uint32_t i : m_input_spikes) {
+    const float* row = read + static_cast<size_t>(i) * m_n;
+    double sum = 0.0;
+    for (uint32_t j = 0; j < m_n; ++j) {
+      sum += row[j];
+      if (sigma == 0.0) {
+        target[j] += row[j];
+        continue;
+      }
+      const float f = read_noise_factor(m_seed, p.projection, static_cast<uint32_t>(m_device_clock), i * m_n + j, sigma);
+      target[j] += row[j] + (f - 1.0f) * (row[j] + g_min_w);
+    }
+    m_device_tally.read_energy_J += row_read_energy(p, sum, m_n);
+  }
+}
+
+DeviceTally CpuSimulation::take_device_tally() {
+  const DeviceTally t = m_device_tally;
+  m_device_tally = DeviceTally{};
+  return t;
+}
+
 uint64_t CpuSimulation::step(float* g, double* theta, bool learn, uint32_t* counts) {
   ++m_clock;
+  ++m_device_clock;
   if (learn && m_net.rule == LearningRule::kTraceStdp) {
     const StdpConstants& c = m_net.stdp;
     for (float& x : m_pre) x = decay_and_flush(x, c.decay_pre);
@@ -173,11 +233,7 @@ uint64_t CpuSimulation::step(float* g, double* theta, bool learn, uint32_t* coun
   if (m_exact) {
     m_exact->add_exact_drive({g, static_cast<size_t>(m_n_in) * m_n}, m_input_spikes, target);
   } else {
-    const float* read = m_read ? m_read : g;
-    for (const uint32_t i : m_input_spikes) {
-      const float* row = read + static_cast<size_t>(i) * m_n;
-      for (uint32_t j = 0; j < m_n; ++j) target[j] += row[j];
-    }
+    read_crossbar(m_read ? m_read : g, target);
   }
   for (const auto& p : m_net.fixed_projections) deliver_fixed(p);
   if (learn && m_net.plastic) {
@@ -209,7 +265,7 @@ void CpuSimulation::rest(float* g, double* theta, bool learn) {
   for (uint32_t t = 0; t < m_net.rest_steps; ++t) step(g, theta, learn, m_rest_counts.data());
 }
 
-void CpuSimulation::normalize_columns(const Network& net, float* g, double target) {
+void CpuSimulation::normalize_columns(const Network& net, float* g, double target, uint64_t seed) {
   const uint32_t n = net.n_neurons();
   std::vector<double> sums(n, 0.0);
   for (uint32_t i = 0; i < net.n_inputs; ++i) {
@@ -221,6 +277,12 @@ void CpuSimulation::normalize_columns(const Network& net, float* g, double targe
   for (uint32_t i = 0; i < net.n_inputs; ++i) {
     float* row = g + static_cast<size_t>(i) * n;
     for (uint32_t j = 0; j < n; ++j) row[j] = normalized_weight(row[j], factor[j], net.w_max);
+  }
+  if (!net.device_path) return;
+  // Write-and-verify to the nearest state: the conductance a device can hold.
+  for (uint32_t i = 0; i < net.n_inputs; ++i) {
+    float* row = g + static_cast<size_t>(i) * n;
+    for (uint32_t j = 0; j < n; ++j) row[j] = program_initial_weight(net.device, seed, i * n + j, row[j]);
   }
 }
 

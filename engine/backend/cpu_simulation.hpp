@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "crossbar/ir_drop.hpp"
+#include "device/device_programming.hpp"
 #include "network/network.hpp"
 
 namespace memsnn {
@@ -47,8 +48,16 @@ class CpuSimulation {
   void rest(float* g, double* theta, bool learn);
 
   // Scale each learning-layer neuron's input conductances to sum to `target`, clipped to
-  // the device range.
-  static void normalize_columns(const Network& net, float* g, double target);
+  // the device range. Through devices (net.device_path) each cell is then reprogrammed to
+  // the nearest state it can hold (stuck cells keep theirs); `seed` keys the cells' faults
+  // and spread.
+  static void normalize_columns(const Network& net, float* g, double target, uint64_t seed);
+  static void normalize_columns(const Network& net, float* g, double target) {
+    normalize_columns(net, g, target, net.config.seed);
+  }
+
+  // Programming pulses and energy since the last call (zero unless net.device_path).
+  DeviceTally take_device_tally();
 
  private:
   void prepare_input(const uint8_t* pixels, double max_rate_hz);
@@ -58,6 +67,8 @@ class CpuSimulation {
   void deliver_fixed(const FixedProjectionSpec& p);
   void apply_stdp(float* g);
   void apply_window_stdp(float* g);
+  void read_crossbar(const float* g, float* target);
+  float write_cell(float w, uint32_t cell, float dw, float trace, WritePhase phase);
 
   const Network& m_net;
   uint32_t m_n_in = 0;
@@ -72,6 +83,8 @@ class CpuSimulation {
   std::vector<float> m_pre, m_post1, m_post2;  // STDP traces
   std::vector<uint64_t> m_last_pre;            // window rule: step of each input's last spike
   uint64_t m_clock = 0;                        // steps simulated since reset()
+  uint64_t m_device_clock = 0;                 // steps since construction: keys device noise
+  DeviceTally m_device_tally;
   std::vector<uint32_t> m_threshold;           // per input, this presentation
   std::vector<uint32_t> m_active_groups;       // groups of 4 inputs with any non-zero rate
   std::vector<uint32_t> m_input_spikes;        // inputs that spiked this step

@@ -21,6 +21,7 @@ void run_with_retries(const Network& net, Present&& present, Between&& between, 
   out.input_spikes = 0;
   out.layer_spikes = 0;
   out.gave_up = false;
+  out.device = DeviceTally{};
   for (uint32_t attempt = 0;; ++attempt) {
     std::fill(out.counts.begin(), out.counts.end(), 0u);
     const double rate = enc.max_rate_hz + attempt * enc.retry_rate_step_hz;

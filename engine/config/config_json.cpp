@@ -10,6 +10,8 @@
 
 #include "config/network_config.hpp"
 #include "core/error.hpp"
+#include "device/device_build.hpp"
+#include "device/device_json.hpp"
 
 namespace memsnn {
 namespace {
@@ -109,6 +111,9 @@ class FieldReader {
     out = list;
   }
 
+  // A value of any type, checked by the caller.
+  const json* any(const std::string& key) { return take(key); }
+
   const json* object(const std::string& key) {
     const json* v = take(key);
     if (v && !v->is_object()) fail(join_path(m_path, key), "must be a JSON object");
@@ -148,6 +153,53 @@ class FieldReader {
 };
 
 constexpr double kHuge = 1e12;
+
+// device: the model's keys go to device_from_json (which checks them); the programming and
+// non-ideality keys are read here. A string names a preset.
+void read_device(const json& d, DeviceConfig& x) {
+  json model = d;
+  if (d.is_object()) {
+    json own = json::object();
+    for (const char* k : {"mapping", "rounding", "trace_v_max_pot_V", "trace_v_max_dep_V", "normalization",
+                          "read_width_s", "nonideal"}) {
+      if (d.contains(k)) {
+        own[k] = d.at(k);
+        model.erase(k);
+      }
+    }
+    FieldReader dr(own, "device");
+    dr.choice("mapping", x.mapping, {"pulse_count", "trace_voltage"});
+    dr.choice("rounding", x.rounding, {"stochastic", "deterministic"});
+    dr.number("trace_v_max_pot_V", x.trace_v_max_pot_V, 0, 100, "V");
+    dr.number("trace_v_max_dep_V", x.trace_v_max_dep_V, 0, 100, "V");
+    dr.choice("normalization", x.normalization, {"reprogram", "off"});
+    dr.number("read_width_s", x.read_width_s, 0, 1, "s", true);
+    if (const json* n = dr.object("nonideal")) {
+      FieldReader nr(*n, "device.nonideal");
+      auto& q = x.nonideal;
+      nr.number("c2c_sigma", q.c2c_sigma, 0, 1);
+      nr.number("d2d_sigma", q.d2d_sigma, 0, kMaxD2dSigma);
+      nr.number("read_sigma", q.read_sigma, 0, 1);
+      nr.number("stuck_at_min", q.stuck_at_min, 0, 1);
+      nr.number("stuck_at_max", q.stuck_at_max, 0, 1);
+      nr.number("drift_nu", q.drift_nu, 0, 1);
+      nr.number("drift_t0_s", q.drift_t0_s, 0, kHuge, "s", true);
+      nr.number("drift_time_s", q.drift_time_s, 0, kHuge, "s");
+      nr.finish();
+      if (q.stuck_at_min + q.stuck_at_max > 1.0) {
+        FieldReader::fail("device.nonideal.stuck_at_max", "stuck_at_min + stuck_at_max must not exceed 1");
+      }
+    }
+    dr.finish();
+  } else if (!d.is_string()) {
+    FieldReader::fail("device", "must be a preset name or a JSON object");
+  }
+  const DeviceSpec spec = device_from_json(model, "device");
+  x.type = device_kind_name(spec.model.kind);
+  x.g_min_S = spec.model.g_min_S;
+  x.g_max_S = spec.model.g_max_S;
+  x.model_json = device_to_json(spec).dump();
+}
 
 const std::map<std::string, NeuronKind> kNeuronKinds = {
     {"poisson", NeuronKind::kPoisson},
@@ -302,15 +354,7 @@ NetworkConfig config_from_json(const json& j) {
     lr.finish();
     if (x.w_min >= x.w_max) FieldReader::fail("learning.w_max", "must be greater than learning.w_min");
   }
-  if (const json* d = r.object("device")) {
-    FieldReader dr(*d, "device");
-    auto& x = c.device;
-    dr.choice("type", x.type, {"ideal"});
-    dr.number("g_min_S", x.g_min_S, 0, 1, "S");
-    dr.number("g_max_S", x.g_max_S, 0, 1, "S", true);
-    dr.finish();
-    if (x.g_min_S >= x.g_max_S) FieldReader::fail("device.g_max_S", "must be greater than device.g_min_S");
-  }
+  if (const json* d = r.any("device")) read_device(*d, c.device);
   if (const json* xj = r.object("crossbar")) {
     FieldReader xr(*xj, "crossbar");
     auto& x = c.crossbar;
@@ -418,7 +462,24 @@ json config_to_json(const NetworkConfig& c) {
                    {"w_min", l.w_min},       {"w_max", l.w_max},           {"normalize_sum", l.normalize_sum},
                    {"a_plus", l.a_plus},     {"a_minus", l.a_minus},       {"tau_plus_ms", l.tau_plus_ms},
                    {"window_ms", l.window_ms}};
-  j["device"] = {{"type", c.device.type}, {"g_min_S", c.device.g_min_S}, {"g_max_S", c.device.g_max_S}};
+  const auto& dv = c.device;
+  j["device"] = dv.model_json.empty() ? json{{"type", dv.type}, {"g_min_S", dv.g_min_S}, {"g_max_S", dv.g_max_S}}
+                                      : json::parse(dv.model_json);
+  j["device"].update({{"mapping", dv.mapping},
+                      {"rounding", dv.rounding},
+                      {"trace_v_max_pot_V", dv.trace_v_max_pot_V},
+                      {"trace_v_max_dep_V", dv.trace_v_max_dep_V},
+                      {"normalization", dv.normalization},
+                      {"read_width_s", dv.read_width_s},
+                      {"nonideal",
+                       {{"c2c_sigma", dv.nonideal.c2c_sigma},
+                        {"d2d_sigma", dv.nonideal.d2d_sigma},
+                        {"read_sigma", dv.nonideal.read_sigma},
+                        {"stuck_at_min", dv.nonideal.stuck_at_min},
+                        {"stuck_at_max", dv.nonideal.stuck_at_max},
+                        {"drift_nu", dv.nonideal.drift_nu},
+                        {"drift_t0_s", dv.nonideal.drift_t0_s},
+                        {"drift_time_s", dv.nonideal.drift_time_s}}}});
   const auto& x = c.crossbar;
   j["crossbar"] = {{"type", x.type},
                    {"v_read_V", x.v_read_V},

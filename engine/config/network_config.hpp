@@ -9,6 +9,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "device/device_noise.hpp"
 #include "model/neuron.hpp"
 
 namespace memsnn {
@@ -78,10 +79,21 @@ struct LearningConfig {
   double window_ms = 10.0;       // window rule: inputs that spiked this recently potentiate
 };
 
+// The memristor device of the crossbar's cells (device/, docs/devices.md): the model (a
+// preset or a model object, device/device_json.hpp), how learning programs it, and its
+// non-idealities.
 struct DeviceConfig {
-  std::string type = "ideal";
-  double g_min_S = 1e-6;
+  std::string type = "ideal";         // the model's type, as resolved
+  double g_min_S = 1e-6;              // the model's read range (for the ideal device: set here)
   double g_max_S = 1e-4;
+  std::string model_json;             // the resolved model (device_to_json); empty: ideal
+  std::string mapping = "pulse_count";   // "pulse_count" or "trace_voltage" (Spikelearn)
+  std::string rounding = "stochastic";   // pulse count: "stochastic" or "deterministic"
+  double trace_v_max_pot_V = 0.0;     // trace mapping: amplitude at trace 1; 0 = the model's pulse
+  double trace_v_max_dep_V = 0.0;
+  std::string normalization = "reprogram";  // "reprogram" (write-and-verify) or "off"
+  double read_width_s = 1e-8;         // read pulse, for the read energy
+  DeviceNonIdealities nonideal;
 };
 
 // IR drop (crossbar/ir_drop.hpp, docs/crossbar.md): wire resistances of the circuit in

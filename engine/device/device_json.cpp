@@ -63,6 +63,7 @@ void read_ideal(JsonFields& r, IdealParams& p) {
   r.number("g_min_S", p.g_min_S, 0.0, kMaxG, "S", true);
   r.number("g_max_S", p.g_max_S, 0.0, kMaxG, "S", true);
   r.number("step", p.step, 0.0, 1.0, "(fraction of the range)", true);
+  if (p.g_min_S >= p.g_max_S) JsonFields::fail(r.path("g_max_S"), "must be greater than " + r.path("g_min_S"));
 }
 
 void read_neurosim(JsonFields& r, NeuroSimParams& p) {

@@ -4,7 +4,17 @@ namespace memsnn {
 
 nlohmann::json phase_to_json(const PhaseReport& p) {
   const double images = p.images ? static_cast<double>(p.images) : 1.0;
+  const DeviceTally& d = p.device;
+  // Memristor-Spikelearn's accounting: programming pulses and energy, read energy.
+  const nlohmann::json device = {{"potentiation_pulses", d.pot_pulses},
+                                 {"depression_pulses", d.dep_pulses},
+                                 {"pulses_per_image", static_cast<double>(d.pot_pulses + d.dep_pulses) / images},
+                                 {"program_energy_J", d.program_energy_J},
+                                 {"program_energy_J_per_image", d.program_energy_J / images},
+                                 {"read_energy_J", d.read_energy_J},
+                                 {"read_energy_J_per_image", d.read_energy_J / images}};
   return {{"images", p.images},
+          {"device", device},
           {"presentations", p.attempts},
           {"retries_per_image", static_cast<double>(p.attempts - p.images) / images},
           {"gave_up", p.gave_up},

@@ -5,6 +5,8 @@
 
 #include "core/error.hpp"
 #include "core/rng.hpp"
+#include "device/device_build.hpp"
+#include "device/device_json.hpp"
 
 namespace memsnn {
 namespace {
@@ -14,6 +16,33 @@ namespace {
 }
 
 float decay(double dt_ms, double tau_ms) { return tau_ms > 0 ? static_cast<float>(std::exp(-dt_ms / tau_ms)) : 0.0f; }
+
+// The device every cell is (device/device_programming.hpp): STDP goes through it unless it
+// is the plain ideal device with every non-ideality off, where dw is written exactly.
+void build_device(const NetworkConfig& config, Network& net) {
+  const DeviceConfig& d = config.device;
+  const DeviceSpec spec = d.model_json.empty() ? DeviceSpec{make_ideal_device(d.g_min_S, d.g_max_S), nullptr, ""}
+                                               : device_from_json(nlohmann::json::parse(d.model_json), "device");
+  net.device_table = spec.table;
+  DeviceProgramming& p = net.device;
+  p.model = spec.model;
+  p.nonideal = d.nonideal;
+  p.mapping = d.mapping == "trace_voltage" ? PulseMappingKind::kTraceVoltage : PulseMappingKind::kPulseCount;
+  p.rounding = d.rounding == "deterministic" ? PulseRounding::kDeterministic : PulseRounding::kStochastic;
+  p.trace_v_max_pot_V = d.trace_v_max_pot_V > 0 ? d.trace_v_max_pot_V : std::fabs(spec.model.pot_pulse.voltage_V);
+  p.trace_v_max_dep_V = d.trace_v_max_dep_V > 0 ? d.trace_v_max_dep_V : std::fabs(spec.model.dep_pulse.voltage_V);
+  p.v_read_V = config.crossbar.v_read_V;
+  p.read_width_s = d.read_width_s;
+  net.conductance = {spec.model.g_min_S, spec.model.g_max_S};
+  const DeviceNonIdealities& n = d.nonideal;
+  net.device_path = spec.model.kind != DeviceModelKind::kIdeal || n.c2c_sigma > 0 || n.d2d_sigma > 0 ||
+                    n.read_sigma > 0 || n.any_fault() || p.mapping == PulseMappingKind::kTraceVoltage;
+  if (p.mapping == PulseMappingKind::kTraceVoltage && config.learning.type != "stdp") {
+    fail("device.mapping", "trace_voltage maps STDP traces to pulses: it needs learning.type \"stdp\"");
+  }
+  // Normalisation off: the devices are only ever written by the rule's pulses.
+  if (d.normalization == "off") net.config.learning.normalize_sum = 0.0;
+}
 
 int32_t steps_of(double ms, double dt_ms) { return static_cast<int32_t>(std::llround(ms / dt_ms)); }
 
@@ -149,7 +178,7 @@ Network build_network(const NetworkConfig& config, uint32_t image_rows, uint32_t
   if (l.normalize_sum > 0 && l.normalize_sum > l.w_max * net.n_inputs) {
     fail("learning.normalize_sum", "cannot exceed w_max x inputs = " + std::to_string(l.w_max * net.n_inputs));
   }
-  net.conductance = {config.device.g_min_S, config.device.g_max_S};
+  build_device(config, net);
   net.presentation_steps = static_cast<uint32_t>(steps_of(config.protocol.presentation_ms, dt));
   net.rest_steps = static_cast<uint32_t>(steps_of(config.protocol.rest_ms, dt));
   if (net.presentation_steps == 0) fail("protocol.presentation_ms", "shorter than one time step");
@@ -186,8 +215,11 @@ NetworkState initial_state(const Network& net, uint64_t seed) {
         const float u = u32_to_unit_float(random_u32(seed, stream, 0, i, j));
         w = crossbar.init_scale * (u + crossbar.init_offset);
       }
-      s.g[static_cast<size_t>(i) * s.n_neurons + j] =
-          static_cast<float>(std::fmin(std::fmax(w, net.w_min), net.w_max));
+      const auto cell = static_cast<uint32_t>(i * s.n_neurons + j);
+      float clipped = static_cast<float>(std::fmin(std::fmax(w, net.w_min), net.w_max));
+      // Through devices a cell starts on a state it can hold (or stuck).
+      if (net.device_path) clipped = program_initial_weight(net.device, seed, cell, clipped);
+      s.g[cell] = clipped;
     }
   }
   const auto& c = net.learning_constants();

@@ -9,10 +9,13 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "config/network_config.hpp"
+#include "device/device_programming.hpp"
+#include "device/device_table.hpp"
 #include "model/device.hpp"
 #include "model/neuron.hpp"
 #include "model/stdp.hpp"
@@ -57,7 +60,12 @@ struct Network {
   std::vector<float> window_potentiation;    // window rule table, window_steps + 1 values
   float w_min = 0.0f;
   float w_max = 1.0f;
-  ConductanceRange conductance;
+  ConductanceRange conductance;             // the device model's read range
+  // Learning through devices (device/device_programming.hpp, docs/devices.md): on unless the
+  // device is the plain ideal one with every non-ideality off (then STDP writes dw exactly).
+  bool device_path = false;
+  DeviceProgramming device;
+  std::shared_ptr<const DeviceTable> device_table;  // owns what device.model's table points to
   uint32_t presentation_steps = 0;          // training
   uint32_t test_presentation_steps = 0;     // labelling and testing
   uint32_t rest_steps = 0;

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "device/device_programming.hpp"
 #include "sim/labeling.hpp"
 
 namespace memsnn {
@@ -18,6 +19,7 @@ struct PhaseReport {
   uint64_t layer_spikes = 0;    // learning layer, all attempts
   uint64_t sample_steps = 0;    // simulated time steps (presentations and rests)
   double seconds = 0.0;
+  DeviceTally device;           // programming pulses and energy (devices only)
 
   double images_per_second() const { return seconds > 0 ? static_cast<double>(images) / seconds : 0.0; }
   double sample_steps_per_second() const {

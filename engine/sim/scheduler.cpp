@@ -22,6 +22,7 @@ void add(PhaseReport& phase, const PresentationResult& r, const Network& net, bo
   phase.input_spikes += r.input_spikes;
   phase.layer_spikes += r.layer_spikes;
   phase.sample_steps += sample_steps(net, r, rests_after);
+  phase.device.add(r.device);
 }
 
 // Training order of one epoch: the data's own order first, reshuffled afterwards if asked.
