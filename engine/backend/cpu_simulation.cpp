@@ -195,6 +195,8 @@ void CpuSimulation::read_crossbar(const float* read, float* target) {
   const double sigma = p.nonideal.read_sigma;
   // The reference column at G_min cancels G_min's mean current, not its noise.
   const float g_min_w = static_cast<float>(p.model.g_min_S / (p.model.g_max_S - p.model.g_min_S));
+  const ReadNoiseKey key =
+      m_image_reads ? m_read_key : clock_read_key(p.projection, static_cast<uint32_t>(m_device_clock));
   for (const uint32_t i : m_input_spikes) {
     const float* row = read + static_cast<size_t>(i) * m_n;
     double sum = 0.0;
@@ -204,7 +206,7 @@ void CpuSimulation::read_crossbar(const float* read, float* target) {
         target[j] += row[j];
         continue;
       }
-      const float f = read_noise_factor(m_seed, p.projection, static_cast<uint32_t>(m_device_clock), i * m_n + j, sigma);
+      const float f = read_noise_factor(m_seed, key, i * m_n + j, sigma);
       target[j] += row[j] + (f - 1.0f) * (row[j] + g_min_w);
     }
     m_device_tally.read_energy_J += row_read_energy(p, sum, m_n);
@@ -251,11 +253,14 @@ SpikeTotals CpuSimulation::present(const uint8_t* pixels, double max_rate_hz, ui
                                    uint32_t steps, float* g, double* theta, bool learn, uint32_t* counts) {
   prepare_input(pixels, max_rate_hz);
   SpikeTotals totals;
+  m_image_reads = !learn;
   for (uint32_t t = 0; t < steps; ++t) {
+    if (m_image_reads) m_read_key = image_read_key(m_net.device.projection, stream, sample, steps, t);
     draw_input_spikes(stream, sample, t);
     totals.inputs += m_input_spikes.size();
     totals.layer += step(g, theta, learn, counts);
   }
+  m_image_reads = false;  // rests read nothing; learning reads key by the clock
   return totals;
 }
 

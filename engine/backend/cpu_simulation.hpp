@@ -34,7 +34,9 @@ class CpuSimulation {
   void reset();
 
   // Present one image (encoded pixels) for `steps` steps. With `learn`, the learning rule
-  // changes `g` and theta adapts; counts[j] += spikes of learning-layer neuron j.
+  // changes `g` and theta adapts; counts[j] += spikes of learning-layer neuron j. Read
+  // noise is keyed by the device clock while learning, else by the image (stream, sample,
+  // step: device_noise.hpp image_read_key), whoever presents it.
   SpikeTotals present(const uint8_t* pixels, double max_rate_hz, uint32_t stream, uint32_t sample,
                       uint32_t steps, float* g, double* theta, bool learn, uint32_t* counts);
 
@@ -84,6 +86,8 @@ class CpuSimulation {
   std::vector<uint64_t> m_last_pre;            // window rule: step of each input's last spike
   uint64_t m_clock = 0;                        // steps simulated since reset()
   uint64_t m_device_clock = 0;                 // steps since construction: keys device noise
+  bool m_image_reads = false;                  // this presentation reads with m_read_key
+  ReadNoiseKey m_read_key;                     // the image's key at this step
   DeviceTally m_device_tally;
   std::vector<uint32_t> m_threshold;           // per input, this presentation
   std::vector<uint32_t> m_active_groups;       // groups of 4 inputs with any non-zero rate

@@ -13,7 +13,8 @@
 // Counters {stream, sample, step, index}: the stream is kDeviceNoise with the kind in its
 // second byte (input streams keep 1 in their low byte, so they never meet); sample
 // carries the projection (and for writes the update phase), step the time step or the
-// parameter, index the cell i * cols + j.
+// parameter, index the cell i * cols + j. Reads of a network that is not learning are
+// keyed by the image instead of a clock (image_read_key).
 #pragma once
 
 #include <cmath>
@@ -25,7 +26,7 @@
 
 namespace memsnn {
 
-enum class DeviceNoiseKind : uint32_t { kWrite = 1, kVariation = 2, kFault = 3, kRead = 4 };
+enum class DeviceNoiseKind : uint32_t { kWrite = 1, kVariation = 2, kFault = 3, kRead = 4, kImageRead = 5 };
 
 // Where in a step a cell is written; two writes of one cell in one step draw apart.
 enum class WritePhase : uint32_t { kPreSpike = 0, kPostSpike = 1, kNormalise = 2 };
@@ -98,12 +99,45 @@ MEMSNN_HOST_DEVICE inline CellFault cell_fault(uint64_t seed, uint32_t projectio
   return CellFault::kNone;
 }
 
-// Read-noise multiplier of one cell in one read (step = the simulation clock).
-MEMSNN_HOST_DEVICE inline float read_noise_factor(uint64_t seed, uint32_t projection, uint32_t step, uint32_t cell,
+// The counters of one crossbar read's noise (the cell is the fourth).
+struct ReadNoiseKey {
+  uint32_t stream = 0;
+  uint32_t sample = 0;
+  uint32_t step = 0;
+};
+
+// A learning network reads with its device clock (steps since the network was created):
+// its reads follow its own history, as its writes do.
+MEMSNN_HOST_DEVICE inline ReadNoiseKey clock_read_key(uint32_t projection, uint32_t clock) {
+  return ReadNoiseKey{device_stream(DeviceNoiseKind::kRead), projection, clock};
+}
+
+// A network that is not learning (inference) reads with a key of the image alone, so the
+// noise does not depend on which worker thread or thread block presents which image: the
+// presentation's input stream (model/poisson.hpp: 1 | phase << 8 | attempt << 16) gives
+// the phase and the attempt, then the sample, and step t of a presentation of `steps`
+// steps counts over the attempts as attempt * steps + t. The projection takes the
+// stream's top byte (one crossbar per network today).
+MEMSNN_HOST_DEVICE inline ReadNoiseKey image_read_key(uint32_t projection, uint32_t input_stream, uint32_t sample,
+                                                      uint32_t steps, uint32_t t) {
+  const uint32_t phase = (input_stream >> 8) & 0xffu;
+  const uint32_t attempt = input_stream >> 16;
+  return ReadNoiseKey{device_stream(DeviceNoiseKind::kImageRead) | (phase << 16) | ((projection & 0xffu) << 24),
+                      sample, attempt * steps + t};
+}
+
+// Read-noise multiplier of one cell in one read.
+MEMSNN_HOST_DEVICE inline float read_noise_factor(uint64_t seed, const ReadNoiseKey& key, uint32_t cell,
                                                   double sigma) {
   if (sigma == 0.0) return 1.0f;
-  const auto r = philox_block(seed, device_stream(DeviceNoiseKind::kRead), projection, step, cell);
+  const auto r = philox_block(seed, key.stream, key.sample, key.step, cell);
   return static_cast<float>(1.0 + sigma * bits_to_normal(r.v[0], r.v[1]));
+}
+
+// ... keyed by the clock (step = the device clock).
+MEMSNN_HOST_DEVICE inline float read_noise_factor(uint64_t seed, uint32_t projection, uint32_t step, uint32_t cell,
+                                                  double sigma) {
+  return read_noise_factor(seed, clock_read_key(projection, step), cell, sigma);
 }
 
 // Power-law drift of a conductance t seconds after programming. Host only: applied once to
