@@ -15,25 +15,7 @@
 
 #include "core/error.hpp"
 #include "io/atomic_file.hpp"
-
-// stb does not compile clean under the project's warnings; STATIC keeps its functions private
-// to this file (as in receptive_fields_png.cpp).
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wconversion"
-#pragma GCC diagnostic ignored "-Wsign-conversion"
-#pragma GCC diagnostic ignored "-Wshadow"
-#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
-#pragma GCC diagnostic ignored "-Wunused-function"
-#pragma GCC diagnostic ignored "-Wunused-parameter"
-#pragma GCC diagnostic ignored "-Wimplicit-fallthrough"
-#pragma GCC diagnostic ignored "-Wpedantic"
-#pragma GCC diagnostic ignored "-Wdouble-promotion"
-#pragma GCC diagnostic ignored "-Wuseless-cast"
-#pragma GCC diagnostic ignored "-Wold-style-cast"
-#define STB_IMAGE_WRITE_STATIC
-#define STB_IMAGE_WRITE_IMPLEMENTATION
-#include <stb_image_write.h>
-#pragma GCC diagnostic pop
+#include "io/png_encode.hpp"
 
 namespace memsnn {
 namespace {
@@ -206,10 +188,6 @@ void check(const std::vector<PlotSeries>& series, const LinePlotStyle& style) {
   }
 }
 
-void write_png_to_string(void* context, void* data, int size) {
-  static_cast<std::string*>(context)->append(static_cast<const char*>(data), static_cast<size_t>(size));
-}
-
 }  // namespace
 
 std::string line_plot_png(const std::vector<PlotSeries>& series, const LinePlotStyle& style) {
@@ -295,8 +273,8 @@ std::string line_plot_png(const std::vector<PlotSeries>& series, const LinePlotS
     }
   }
 
-  std::string png;
-  if (stbi_write_png_to_func(write_png_to_string, &png, w, h, 3, c.data(), w * 3) == 0) fail("PNG encoding failed");
+  std::string png = encode_png(c.data(), w, h, 3);
+  if (png.empty()) fail("PNG encoding failed");
   return png;
 }
 

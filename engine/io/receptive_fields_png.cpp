@@ -20,25 +20,7 @@
 
 #include "core/error.hpp"
 #include "io/atomic_file.hpp"
-
-// stb's implementation does not compile clean under the project's warnings. STATIC keeps its
-// functions private to this file, so another file embedding stb_image_write cannot clash.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wconversion"
-#pragma GCC diagnostic ignored "-Wsign-conversion"
-#pragma GCC diagnostic ignored "-Wshadow"
-#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
-#pragma GCC diagnostic ignored "-Wunused-function"
-#pragma GCC diagnostic ignored "-Wunused-parameter"
-#pragma GCC diagnostic ignored "-Wimplicit-fallthrough"
-#pragma GCC diagnostic ignored "-Wpedantic"
-#pragma GCC diagnostic ignored "-Wdouble-promotion"
-#pragma GCC diagnostic ignored "-Wuseless-cast"
-#pragma GCC diagnostic ignored "-Wold-style-cast"
-#define STB_IMAGE_WRITE_STATIC
-#define STB_IMAGE_WRITE_IMPLEMENTATION
-#include <stb_image_write.h>
-#pragma GCC diagnostic pop
+#include "io/png_encode.hpp"
 
 namespace memsnn {
 namespace {
@@ -47,10 +29,6 @@ constexpr uint64_t kGap = 1;         // pixels between tiles
 constexpr uint8_t kGapValue = 40;    // dark grey
 
 [[noreturn]] void fail(const std::string& path, const std::string& what) { throw DataError(path + ": " + what); }
-
-void append_to_string(void* context, void* data, int size) {
-  static_cast<std::string*>(context)->append(static_cast<const char*>(data), static_cast<size_t>(size));
-}
 
 }  // namespace
 
@@ -111,12 +89,8 @@ void write_receptive_fields_png(const std::string& path, const NetworkState& sta
     }
   }
 
-  std::string png;
-  const int w = static_cast<int>(width);
-  const int h = static_cast<int>(height);
-  if (stbi_write_png_to_func(append_to_string, &png, w, h, 1, image.data(), w) == 0) {
-    fail(path, "cannot encode receptive fields as PNG");
-  }
+  const std::string png = encode_png(image.data(), static_cast<int>(width), static_cast<int>(height), 1);
+  if (png.empty()) fail(path, "cannot encode receptive fields as PNG");
   write_file_atomic(path, png);
 }
 
