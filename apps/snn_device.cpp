@@ -27,7 +27,7 @@
 #include "device/device_json.hpp"
 #include "device/device_noise.hpp"
 #include "device/device_programming.hpp"
-#include "device/json_fields.hpp"
+#include "config/json_fields.hpp"
 #include "io/atomic_file.hpp"
 #include "io/line_plot_png.hpp"
 

@@ -348,7 +348,7 @@ TEST(DeviceJson, ErrorsNameTheKeyAndTheAllowedValues) {
       {R"({"step": 0.1})", {"'device.type'", "missing"}},
       {R"({"preset": "chen2015", "type": "vteam"})", {"'device.type'", "does not match"}},
       {R"({"preset": "nope"})", {"'device.preset'", "unknown device preset"}},
-      {R"({"type": "ideal", "g_min_S": 2e-4, "g_max_S": 1e-4})", {"'device'", "G_min < G_max"}},
+      {R"({"type": "ideal", "g_min_S": 2e-4, "g_max_S": 1e-4})", {"'device.g_max_S'", "greater than device.g_min_S"}},
       {R"({"type": "ideal", "step": -1})", {"'device.step'", "out of range"}},
       {R"({"type": "discrete"})", {"'device.conductances_S'", "needs"}},
       {R"({"type": "discrete", "conductances_S": [2e-6, 1e-6]})", {"'device.conductances_S'", "increasing"}},

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "config/json_fields.hpp"
 #include "config/network_config.hpp"
 #include "core/error.hpp"
 #include "device/device_build.hpp"
@@ -17,140 +18,6 @@ namespace memsnn {
 namespace {
 
 using nlohmann::json;
-
-std::string join_path(const std::string& path, const std::string& key) {
-  return path.empty() ? key : path + "." + key;
-}
-
-std::string fmt(double x) {
-  std::ostringstream s;
-  s << x;
-  return s.str();
-}
-
-// Reads the fields of one JSON object and rejects keys nobody asked for.
-class FieldReader {
- public:
-  FieldReader(const json& j, std::string path) : m_json(j), m_path(std::move(path)) {
-    if (!m_json.is_object()) fail(m_path.empty() ? "config" : m_path, "must be a JSON object");
-  }
-
-  // Number in [lo, hi]; an open bound is written with lo_open / hi_open.
-  void number(const std::string& key, double& out, double lo, double hi, const char* unit = "",
-              bool lo_open = false) {
-    const json* v = take(key);
-    if (!v) return;
-    if (!v->is_number()) fail(join_path(m_path, key), "must be a number");
-    const double x = v->get<double>();
-    const bool below = lo_open ? !(x > lo) : !(x >= lo);
-    if (!std::isfinite(x) || below || x > hi) {
-      fail(join_path(m_path, key), fmt(x) + " is out of range " + (lo_open ? "(" : "[") + fmt(lo) +
-                                       ", " + fmt(hi) + "]" + (*unit ? std::string(" ") + unit : ""));
-    }
-    out = x;
-  }
-
-  template <typename Int>
-  void integer(const std::string& key, Int& out, uint64_t lo, uint64_t hi) {
-    const json* v = take(key);
-    if (!v) return;
-    if (!v->is_number_integer() || (!v->is_number_unsigned() && v->get<int64_t>() < 0)) {
-      fail(join_path(m_path, key), "must be a non-negative integer");
-    }
-    const uint64_t x = v->get<uint64_t>();
-    if (x < lo || x > hi) {
-      fail(join_path(m_path, key), std::to_string(x) + " is out of range [" + std::to_string(lo) + ", " +
-                                       std::to_string(hi) + "]");
-    }
-    out = static_cast<Int>(x);
-  }
-
-  void boolean(const std::string& key, bool& out) {
-    const json* v = take(key);
-    if (!v) return;
-    if (!v->is_boolean()) fail(join_path(m_path, key), "must be true or false");
-    out = v->get<bool>();
-  }
-
-  void string(const std::string& key, std::string& out) {
-    const json* v = take(key);
-    if (!v) return;
-    if (!v->is_string()) fail(join_path(m_path, key), "must be a string");
-    out = v->get<std::string>();
-  }
-
-  // A string from a fixed set; the error lists the valid choices.
-  void choice(const std::string& key, std::string& out, const std::set<std::string>& allowed) {
-    std::string s = out;
-    string(key, s);
-    if (!allowed.count(s)) {
-      std::string list;
-      for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
-      fail(join_path(m_path, key), "unknown value \"" + s + "\"; valid: " + list);
-    }
-    out = s;
-  }
-
-  // A list of distinct class labels 0..255.
-  void class_list(const std::string& key, std::vector<uint32_t>& out) {
-    const json* v = take(key);
-    if (!v) return;
-    if (!v->is_array()) fail(join_path(m_path, key), "must be a list of class labels");
-    std::vector<uint32_t> list;
-    for (const auto& e : *v) {
-      // nlohmann keeps integers built in C++ as signed, parsed ones as unsigned: take both.
-      if (!e.is_number_integer() || e.get<int64_t>() < 0 || e.get<int64_t>() > 255) {
-        fail(join_path(m_path, key), "entries must be class labels in [0, 255]");
-      }
-      const auto label = e.get<uint32_t>();
-      if (std::find(list.begin(), list.end(), label) != list.end()) {
-        fail(join_path(m_path, key), "class " + std::to_string(label) + " is listed twice");
-      }
-      list.push_back(label);
-    }
-    out = list;
-  }
-
-  // A value of any type, checked by the caller.
-  const json* any(const std::string& key) { return take(key); }
-
-  const json* object(const std::string& key) {
-    const json* v = take(key);
-    if (v && !v->is_object()) fail(join_path(m_path, key), "must be a JSON object");
-    return v;
-  }
-
-  std::string path(const std::string& key) const { return join_path(m_path, key); }
-
-  // Every key of the object must have been read.
-  void finish() const {
-    for (const auto& [key, value] : m_json.items()) {
-      if (!m_seen.count(key)) {
-        std::string list;
-        for (const auto& k : m_seen_or_asked) list += (list.empty() ? "" : ", ") + k;
-        fail(join_path(m_path, key), "unknown key; valid keys here: " + list);
-      }
-    }
-  }
-
-  [[noreturn]] static void fail(const std::string& key, const std::string& what) {
-    throw ConfigError("config key '" + key + "': " + what);
-  }
-
- private:
-  const json* take(const std::string& key) {
-    m_seen_or_asked.insert(key);
-    auto it = m_json.find(key);
-    if (it == m_json.end()) return nullptr;
-    m_seen.insert(key);
-    return &*it;
-  }
-
-  const json& m_json;
-  std::string m_path;
-  std::set<std::string> m_seen;
-  std::set<std::string> m_seen_or_asked;
-};
 
 constexpr double kHuge = 1e12;
 
@@ -167,7 +34,7 @@ void read_device(const json& d, DeviceConfig& x) {
         model.erase(k);
       }
     }
-    FieldReader dr(own, "device");
+    JsonFields dr(own, "device");
     dr.choice("mapping", x.mapping, {"pulse_count", "trace_voltage"});
     dr.choice("rounding", x.rounding, {"stochastic", "deterministic"});
     dr.number("trace_v_max_pot_V", x.trace_v_max_pot_V, 0, 100, "V");
@@ -175,7 +42,7 @@ void read_device(const json& d, DeviceConfig& x) {
     dr.choice("normalization", x.normalization, {"reprogram", "off"});
     dr.number("read_width_s", x.read_width_s, 0, 1, "s", true);
     if (const json* n = dr.object("nonideal")) {
-      FieldReader nr(*n, "device.nonideal");
+      JsonFields nr(*n, "device.nonideal");
       auto& q = x.nonideal;
       nr.number("c2c_sigma", q.c2c_sigma, 0, 1);
       nr.number("d2d_sigma", q.d2d_sigma, 0, kMaxD2dSigma);
@@ -187,12 +54,12 @@ void read_device(const json& d, DeviceConfig& x) {
       nr.number("drift_time_s", q.drift_time_s, 0, kHuge, "s");
       nr.finish();
       if (q.stuck_at_min + q.stuck_at_max > 1.0) {
-        FieldReader::fail("device.nonideal.stuck_at_max", "stuck_at_min + stuck_at_max must not exceed 1");
+        JsonFields::fail("device.nonideal.stuck_at_max", "stuck_at_min + stuck_at_max must not exceed 1");
       }
     }
     dr.finish();
   } else if (!d.is_string()) {
-    FieldReader::fail("device", "must be a preset name or a JSON object");
+    JsonFields::fail("device", "must be a preset name or a JSON object");
   }
   const DeviceSpec spec = device_from_json(model, "device");
   x.type = device_kind_name(spec.model.kind);
@@ -213,9 +80,9 @@ const std::map<std::string, ProjectionKind> kProjectionKinds = {
     {"winner_take_all", ProjectionKind::kWinnerTakeAll}};
 
 template <typename E>
-std::set<std::string> names_of(const std::map<std::string, E>& m) {
-  std::set<std::string> s;
-  for (const auto& [k, v] : m) s.insert(k);
+std::vector<std::string> names_of(const std::map<std::string, E>& m) {
+  std::vector<std::string> s;
+  for (const auto& [k, v] : m) s.push_back(k);
   return s;
 }
 
@@ -228,7 +95,7 @@ std::string name_of(const std::map<std::string, E>& m, E value) {
 }
 
 PopulationConfig read_population(const json& j, const std::string& path) {
-  FieldReader r(j, path);
+  JsonFields r(j, path);
   PopulationConfig p;
   std::string type = "lif_conductance";
   r.choice("type", type, names_of(kNeuronKinds));
@@ -248,10 +115,10 @@ PopulationConfig read_population(const json& j, const std::string& path) {
     r.boolean("refractory_leak", p.refractory_leak);
     r.number("v_floor_mV", p.v_floor_mV, -1000, 1000, "mV");
     if (p.type == NeuronKind::kLifConductance && (p.tau_ge_ms == 0 || p.tau_gi_ms == 0)) {
-      FieldReader::fail(r.path("tau_ge_ms"), "conductance synapses need tau_ge_ms and tau_gi_ms > 0");
+      JsonFields::fail(r.path("tau_ge_ms"), "conductance synapses need tau_ge_ms and tau_gi_ms > 0");
     }
     if (const json* a = r.object("adaptive_threshold")) {
-      FieldReader ar(*a, r.path("adaptive_threshold"));
+      JsonFields ar(*a, r.path("adaptive_threshold"));
       auto& t = p.adaptive_threshold;
       ar.boolean("enabled", t.enabled);
       ar.number("theta_init_mV", t.theta_init_mV, 0, 1000, "mV");
@@ -262,11 +129,11 @@ PopulationConfig read_population(const json& j, const std::string& path) {
       ar.number("theta_max_mV", t.theta_max_mV, 0, 1e6, "mV");
       ar.finish();
       if (t.theta_min_mV > t.theta_max_mV) {
-        FieldReader::fail(ar.path("theta_max_mV"), "must be at least theta_min_mV");
+        JsonFields::fail(ar.path("theta_max_mV"), "must be at least theta_min_mV");
       }
       if (t.enabled && (t.theta_init_mV < t.theta_min_mV || t.theta_init_mV > t.theta_max_mV)) {
-        FieldReader::fail(ar.path("theta_init_mV"), fmt(t.theta_init_mV) + " is outside [theta_min_mV, theta_max_mV] = [" +
-                                                        fmt(t.theta_min_mV) + ", " + fmt(t.theta_max_mV) + "]");
+        JsonFields::fail(ar.path("theta_init_mV"), JsonFields::fmt(t.theta_init_mV) + " is outside [theta_min_mV, theta_max_mV] = [" +
+                                                        JsonFields::fmt(t.theta_min_mV) + ", " + JsonFields::fmt(t.theta_max_mV) + "]");
       }
     }
   }
@@ -275,15 +142,15 @@ PopulationConfig read_population(const json& j, const std::string& path) {
 }
 
 ProjectionConfig read_projection(const json& j, const std::string& path) {
-  FieldReader r(j, path);
+  JsonFields r(j, path);
   ProjectionConfig p;
   std::string type = "dense_crossbar";
   r.choice("type", type, names_of(kProjectionKinds));
   p.type = kProjectionKinds.at(type);
   r.string("from", p.from);
   r.string("to", p.to);
-  if (p.from.empty()) FieldReader::fail(r.path("from"), "is required");
-  if (p.to.empty()) FieldReader::fail(r.path("to"), "is required");
+  if (p.from.empty()) JsonFields::fail(r.path("from"), "is required");
+  if (p.to.empty()) JsonFields::fail(r.path("to"), "is required");
   std::string target = "exc";
   r.choice("target", target, {"exc", "inh"});
   p.target = target == "exc" ? Channel::kExcitatory : Channel::kInhibitory;
@@ -316,7 +183,7 @@ const char* neuron_kind_name(NeuronKind k) {
 }
 
 NetworkConfig config_from_json(const json& j) {
-  FieldReader r(j, "");
+  JsonFields r(j, "");
   NetworkConfig c;
   r.string("name", c.name);
   r.number("dt_ms", c.dt_ms, 0, 100, "ms", true);
@@ -329,14 +196,14 @@ NetworkConfig config_from_json(const json& j) {
       c.populations[name] = read_population(value, "populations." + name);
     }
   }
-  if (c.populations.empty()) FieldReader::fail("populations", "at least one population is required");
+  if (c.populations.empty()) JsonFields::fail("populations", "at least one population is required");
   if (const json* projs = r.object("projections")) {
     for (const auto& [name, value] : projs->items()) {
       c.projections[name] = read_projection(value, "projections." + name);
     }
   }
   if (const json* l = r.object("learning")) {
-    FieldReader lr(*l, "learning");
+    JsonFields lr(*l, "learning");
     auto& x = c.learning;
     lr.choice("type", x.type, {"stdp", "window", "none"});
     lr.number("tau_pre_ms", x.tau_pre_ms, 0, kHuge, "ms", true);
@@ -352,11 +219,11 @@ NetworkConfig config_from_json(const json& j) {
     lr.number("tau_plus_ms", x.tau_plus_ms, 0, kHuge, "ms", true);
     lr.number("window_ms", x.window_ms, 0, 10000, "ms");
     lr.finish();
-    if (x.w_min >= x.w_max) FieldReader::fail("learning.w_max", "must be greater than learning.w_min");
+    if (x.w_min >= x.w_max) JsonFields::fail("learning.w_max", "must be greater than learning.w_min");
   }
   if (const json* d = r.any("device")) read_device(*d, c.device);
   if (const json* xj = r.object("crossbar")) {
-    FieldReader xr(*xj, "crossbar");
+    JsonFields xr(*xj, "crossbar");
     auto& x = c.crossbar;
     xr.choice("type", x.type, {"ideal"});
     xr.number("v_read_V", x.v_read_V, 0, 10, "V", true);
@@ -375,7 +242,7 @@ NetworkConfig config_from_json(const json& j) {
     xr.finish();
   }
   if (const json* e = r.object("encoder")) {
-    FieldReader er(*e, "encoder");
+    JsonFields er(*e, "encoder");
     auto& x = c.encoder;
     er.choice("type", x.type, {"poisson"});
     er.number("max_rate_hz", x.max_rate_hz, 0, 1e6, "Hz", true);
@@ -387,7 +254,7 @@ NetworkConfig config_from_json(const json& j) {
     er.finish();
   }
   if (const json* p = r.object("protocol")) {
-    FieldReader pr(*p, "protocol");
+    JsonFields pr(*p, "protocol");
     auto& x = c.protocol;
     pr.number("presentation_ms", x.presentation_ms, 0, 1e6, "ms", true);
     pr.number("test_presentation_ms", x.test_presentation_ms, 0, 1e6, "ms");

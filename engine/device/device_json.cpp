@@ -8,7 +8,7 @@
 #include "core/error.hpp"
 #include "device/device_build.hpp"
 #include "device/device_presets.hpp"
-#include "device/json_fields.hpp"
+#include "config/json_fields.hpp"
 
 namespace memsnn {
 namespace {
