@@ -41,18 +41,21 @@ MEMSNN_HOST_DEVICE inline float discrete_apply_pulses(const DiscreteParams& p, f
   return static_cast<float>(next);
 }
 
-// Nearest level (ties go to the lower one); levels are few, so a linear scan.
+// Nearest level (ties go to the lower one), by bisection of the ascending levels: every
+// write and every reprogrammed cell asks this, so it must not scan 64 levels.
 MEMSNN_HOST_DEVICE inline float discrete_state_for_conductance(const DiscreteParams& p, double g_S) {
-  int32_t best = 0;
-  double best_d = g_S > p.levels_S[0] ? g_S - p.levels_S[0] : p.levels_S[0] - g_S;
-  for (int32_t k = 1; k < p.count; ++k) {
-    const double d = g_S > p.levels_S[k] ? g_S - p.levels_S[k] : p.levels_S[k] - g_S;
-    if (d < best_d) {
-      best_d = d;
-      best = k;
+  int32_t lo = 0, hi = p.count - 1;  // levels[lo] <= g < levels[hi] once inside
+  if (!(g_S > p.levels_S[0])) return 0.0f;
+  if (g_S >= p.levels_S[hi]) return static_cast<float>(hi);
+  while (hi - lo > 1) {
+    const int32_t mid = (lo + hi) / 2;
+    if (p.levels_S[mid] <= g_S) {
+      lo = mid;
+    } else {
+      hi = mid;
     }
   }
-  return static_cast<float>(best);
+  return static_cast<float>(g_S - p.levels_S[lo] <= p.levels_S[hi] - g_S ? lo : hi);
 }
 
 }  // namespace memsnn
