@@ -165,6 +165,11 @@ MEMSNN_HOST_DEVICE inline float program_initial_weight(const DeviceProgramming& 
     const CellFault f = cell_fault(seed, p.projection, cell, p.nonideal);
     if (f != CellFault::kNone) return stuck_weight(p, r, f);
   }
+  // Models whose state is w itself hold any weight in [0, 1]: nothing to snap (and no curve to
+  // invert for every cell of every normalisation).
+  const bool state_is_weight = m.kind == DeviceModelKind::kIdeal || m.kind == DeviceModelKind::kNeuroSim ||
+                               m.kind == DeviceModelKind::kTable;
+  if (state_is_weight && p.nonideal.d2d_sigma == 0.0) return clamp_unit(w);
   const double range = m.g_max_S - m.g_min_S;
   const double g_model = cell_to_model_conductance(m, r, m.g_min_S + static_cast<double>(w) * range);
   const double g = device_read_conductance(m, device_state_for_conductance(m, g_model));
