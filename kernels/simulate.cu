@@ -7,6 +7,8 @@
 // in ascending order; the kernels build with --fmad=false), so the two backends agree
 // bit for bit unless a libm exp and CUDA's exp round differently (tests/test_cuda_parity.cpp).
 // With exact IR drop the crossbar read is the circuit solved by the block (block_relaxation.hpp).
+// Through devices (net.device set) writes and reads go through the device model
+// (device_learning.hpp) in a kernel of their own, so the plain kernels keep their registers.
 #include "kernels/simulate_launch.hpp"
 
 #include <cub/block/block_reduce.cuh>
@@ -15,6 +17,7 @@
 #include "core/rng.hpp"
 #include "kernels/block_relaxation.hpp"
 #include "kernels/cuda_check.hpp"
+#include "kernels/device_learning.hpp"
 #include "model/device.hpp"
 #include "model/poisson.hpp"
 #include "model/stdp.hpp"
@@ -68,6 +71,8 @@ struct Instance {
   unsigned long long* totals;
   ExactScratch exact;        // exact.g == nullptr: no exact IR drop
   ExactStats* exact_stats;
+  uint64_t* device_clock;    // through devices only
+  DeviceTally* tally;
 };
 
 __device__ Instance bind(const DeviceNetwork& net, const DeviceState& s, uint32_t k) {
@@ -94,7 +99,9 @@ __device__ Instance bind(const DeviceNetwork& net, const DeviceState& s, uint32_
                   s.totals + 2 * static_cast<size_t>(k),
                   s.exact_scratch ? exact_scratch_at(net.exact, s.exact_scratch + k * exact_scratch_doubles(net.exact))
                                   : ExactScratch{},
-                  s.exact_stats ? s.exact_stats + k : nullptr};
+                  s.exact_stats ? s.exact_stats + k : nullptr,
+                  s.device_clock ? s.device_clock + k : nullptr,
+                  s.tally ? s.tally + k : nullptr};
 }
 
 // block_relaxation.hpp's Block: the threads of this block.
@@ -257,16 +264,22 @@ __device__ uint32_t integrate_population(const DeviceNetwork& net, const Instanc
 // Crossbar rows of the inputs that spiked (or, with exact IR drop, the solved circuit),
 // then the fixed projections in order. False when the exact solve did not converge:
 // nothing more is delivered. kExact: the instance has exact scratch (a kernel of its own,
-// so the solver's registers do not weigh on the ideal and W_eff kernels).
-template <bool kExact>
+// so the solver's registers do not weigh on the ideal and W_eff kernels). kDevices: the read
+// carries read noise and counts its energy, as CpuSimulation::read_crossbar (the exact
+// solve reads the circuit instead, without either, as on the CPU).
+template <bool kExact, bool kDevices>
 __device__ bool deliver(const DeviceNetwork& net, const Instance& in, uint32_t n_input_spikes,
-                        const uint32_t* spikes_of, ExactShared& exact_shared) {
+                        const uint32_t* spikes_of, ExactShared& exact_shared, const DeviceStepKey& key,
+                        DeviceTally& mine) {
   const DevicePopulation& layer = net.populations[net.learning_layer];
   const uint32_t n = net.n_neurons;
   float* target = (net.crossbar_inhibitory ? in.gi : in.ge) + layer.offset;
   if constexpr (kExact) {
     // No spiking row, no current: the CPU skips the solve too.
     if (n_input_spikes > 0 && !exact_crossbar_drive(net, in, n_input_spikes, target, exact_shared)) return false;
+  } else if constexpr (kDevices) {
+    DeviceBlock block;
+    device_read(block, *net.device, key, in.read, n, in.input_list, n_input_spikes, target, mine);
   } else {
     for (uint32_t j = threadIdx.x; j < n; j += blockDim.x) {
       float acc = target[j];
@@ -298,9 +311,38 @@ __device__ bool deliver(const DeviceNetwork& net, const Instance& in, uint32_t n
   return true;
 }
 
+// Through devices: CpuSimulation's apply_stdp / apply_window_stdp with write_cell.
+__device__ void device_learn_step(const DeviceNetwork& net, const Instance& in, uint32_t n_input_spikes,
+                                  uint32_t n_post_spikes, uint64_t clock, const DeviceStepKey& key,
+                                  DeviceTally& mine) {
+  const uint32_t n = net.n_neurons;
+  const uint32_t* post = in.spike_list + net.populations[net.learning_layer].offset;
+  const DeviceProgramming& p = *net.device;
+  DeviceBlock block;
+  if (!net.window_rule) {
+    device_stdp_pre_writes(block, p, key, net.stdp, in.g, n, in.input_list, n_input_spikes, in.post1, mine);
+    block.for_each(n_input_spikes, [&](uint32_t s) { in.pre[in.input_list[s]] = 1.0f; });
+    device_stdp_post_writes(block, p, key, net.stdp, in.g, n, net.n_inputs, post, n_post_spikes, in.pre, in.post2,
+                            mine);
+    block.for_each(n_post_spikes, [&](uint32_t k) {
+      in.post1[post[k]] = 1.0f;
+      in.post2[post[k]] = 1.0f;
+    });
+  } else {
+    block.for_each(n_input_spikes, [&](uint32_t s) { in.last_pre[in.input_list[s]] = clock; });
+    device_window_writes(block, p, key, net.window, net.window_table, clock, in.g, n, net.n_inputs, post,
+                         n_post_spikes, in.last_pre, mine);
+  }
+}
+
 // Trace STDP (pre spikes, then post spikes) or the window rule, as CpuSimulation.
+template <bool kDevices>
 __device__ void learn_step(const DeviceNetwork& net, const Instance& in, uint32_t n_input_spikes,
-                           uint32_t n_post_spikes, uint64_t clock) {
+                           uint32_t n_post_spikes, uint64_t clock, const DeviceStepKey& key, DeviceTally& mine) {
+  if constexpr (kDevices) {
+    device_learn_step(net, in, n_input_spikes, n_post_spikes, clock, key, mine);
+    return;
+  }
   const uint32_t n = net.n_neurons;
   const uint32_t* post = in.spike_list + net.populations[net.learning_layer].offset;
   const float lo = net.w_min, hi = net.w_max;
@@ -345,12 +387,21 @@ __device__ void learn_step(const DeviceNetwork& net, const Instance& in, uint32_
 
 // One time step; with `draw`, inputs spike (a presentation step), else none (rest).
 // Returns the learning layer's spikes and adds inputs to *input_spikes. `stop` is set
-// (alike on every thread) when the exact IR-drop solve did not converge.
-template <int kThreads, bool kExact>
+// (alike on every thread) when the exact IR-drop solve did not converge. kDevices: the
+// step's device clock keys the device noise, and `mine` takes this thread's pulses and energy.
+template <int kThreads, bool kExact, bool kDevices>
 __device__ uint32_t step(const DeviceNetwork& net, const Instance& in, const WorkItem& w, bool draw, uint32_t t,
                          uint64_t clock, bool count, typename BlockTypes<kThreads>::Temp& temp, Margin& s_winner,
-                         ExactShared& exact_shared, uint32_t& input_spikes, bool& stop) {
+                         ExactShared& exact_shared, uint32_t& input_spikes, bool& stop, uint64_t device_clock,
+                         DeviceTally& mine) {
   const bool learn = w.learn != 0;
+  DeviceStepKey key;
+  if constexpr (kDevices) {  // CpuSimulation: the clock while learning, else the image
+    key.seed = w.seed;
+    key.clock = static_cast<uint32_t>(device_clock);
+    key.read = learn ? clock_read_key(net.device->projection, key.clock)
+                     : image_read_key(net.device->projection, w.stream, w.sample, w.steps, t);
+  }
   const uint32_t n_in = draw ? draw_inputs<kThreads>(net, in, w, t, temp) : 0;
   input_spikes = n_in;
   if (learn && !net.window_rule) {
@@ -367,12 +418,12 @@ __device__ uint32_t step(const DeviceNetwork& net, const Instance& in, const Wor
     spikes_of[p] = integrate_population<kThreads>(net, in, p, learn, temp, s_winner);
   }
   __syncthreads();
-  if (!deliver<kExact>(net, in, n_in, spikes_of, exact_shared)) {
+  if (!deliver<kExact, kDevices>(net, in, n_in, spikes_of, exact_shared, key, mine)) {
     stop = true;
     return 0;
   }
   const uint32_t n_post = spikes_of[net.learning_layer];
-  if (learn && net.plastic) learn_step(net, in, n_in, n_post, clock);
+  if (learn && net.plastic) learn_step<kDevices>(net, in, n_in, n_post, clock, key, mine);
   if (count) {
     const uint32_t* post = in.spike_list + net.populations[net.learning_layer].offset;
     for (uint32_t k = threadIdx.x; k < n_post; k += blockDim.x) ++in.counts[post[k]];
@@ -381,7 +432,27 @@ __device__ uint32_t step(const DeviceNetwork& net, const Instance& in, const Wor
   return n_post;
 }
 
-template <int kThreads, bool kExact>
+// The block's pulses and energy added to its instance's tally: one sum per field in cub's
+// fixed order (repeatable run to run); pulses are integers, so exact.
+template <int kThreads>
+__device__ void add_block_tally(const DeviceTally& mine, DeviceTally* out) {
+  using SumU = cub::BlockReduce<unsigned long long, kThreads>;
+  using SumD = cub::BlockReduce<double, kThreads>;
+  __shared__ union {
+    typename SumU::TempStorage u;
+    typename SumD::TempStorage d;
+  } temp;
+  const unsigned long long pot = SumU(temp.u).Sum(static_cast<unsigned long long>(mine.pot_pulses));
+  __syncthreads();
+  const unsigned long long dep = SumU(temp.u).Sum(static_cast<unsigned long long>(mine.dep_pulses));
+  __syncthreads();
+  const double program = SumD(temp.d).Sum(mine.program_energy_J);
+  __syncthreads();
+  const double read = SumD(temp.d).Sum(mine.read_energy_J);
+  if (threadIdx.x == 0) out->add(DeviceTally{pot, dep, program, read});
+}
+
+template <int kThreads, bool kExact, bool kDevices>
 __global__ void __launch_bounds__(kThreads) simulate_kernel(DeviceNetwork net, DeviceState state,
                                                             const WorkItem* items) {
   __shared__ typename BlockTypes<kThreads>::Temp temp;
@@ -394,10 +465,13 @@ __global__ void __launch_bounds__(kThreads) simulate_kernel(DeviceNetwork net, D
     __syncthreads();
   }
   uint64_t clock = *in.clock;
+  uint64_t device_clock = kDevices ? *in.device_clock : 0;  // every thread counts alike
+  DeviceTally mine;
   uint32_t input_spikes = 0;
   bool stop = false;
   for (uint32_t t = 0; t < w.rest_steps && !stop; ++t) {
-    step<kThreads, kExact>(net, in, w, false, t, ++clock, false, temp, s_winner, s_exact, input_spikes, stop);
+    step<kThreads, kExact, kDevices>(net, in, w, false, t, ++clock, false, temp, s_winner, s_exact, input_spikes,
+                                     stop, ++device_clock, mine);
   }
   if (w.pixels != nullptr && !stop) {
     for (uint32_t i = threadIdx.x; i < net.n_inputs; i += kThreads) {
@@ -407,13 +481,19 @@ __global__ void __launch_bounds__(kThreads) simulate_kernel(DeviceNetwork net, D
     __syncthreads();
     unsigned long long layer_total = 0, input_total = 0;
     for (uint32_t t = 0; t < w.steps && !stop; ++t) {
-      layer_total += step<kThreads, kExact>(net, in, w, true, t, ++clock, true, temp, s_winner, s_exact, input_spikes, stop);
+      layer_total += step<kThreads, kExact, kDevices>(net, in, w, true, t, ++clock, true, temp, s_winner, s_exact,
+                                                      input_spikes, stop, ++device_clock, mine);
       input_total += input_spikes;
     }
     if (threadIdx.x == 0) {
       in.totals[0] = layer_total;
       in.totals[1] = input_total;
     }
+  }
+  if constexpr (kDevices) {
+    __syncthreads();  // the tally's sums are collective: every thread gets here
+    add_block_tally<kThreads>(mine, in.tally);
+    if (threadIdx.x == 0) *in.device_clock = device_clock;
   }
   if (threadIdx.x == 0) *in.clock = clock;
 }
@@ -452,14 +532,24 @@ uint32_t block_size(const DeviceNetwork& net, bool exact) {
   return 1024;
 }
 
-template <bool kExact>
+template <bool kExact, bool kDevices>
 void launch_sized(const DeviceNetwork& net, const DeviceState& state, const WorkItem* items, uint32_t n_items,
                   cudaStream_t stream) {
   switch (block_size(net, kExact)) {
-    case 128: simulate_kernel<128, kExact><<<n_items, 128, 0, stream>>>(net, state, items); break;
-    case 256: simulate_kernel<256, kExact><<<n_items, 256, 0, stream>>>(net, state, items); break;
-    case 512: simulate_kernel<512, kExact><<<n_items, 512, 0, stream>>>(net, state, items); break;
-    default: simulate_kernel<1024, kExact><<<n_items, 1024, 0, stream>>>(net, state, items); break;
+    case 128: simulate_kernel<128, kExact, kDevices><<<n_items, 128, 0, stream>>>(net, state, items); break;
+    case 256: simulate_kernel<256, kExact, kDevices><<<n_items, 256, 0, stream>>>(net, state, items); break;
+    case 512: simulate_kernel<512, kExact, kDevices><<<n_items, 512, 0, stream>>>(net, state, items); break;
+    default: simulate_kernel<1024, kExact, kDevices><<<n_items, 1024, 0, stream>>>(net, state, items); break;
+  }
+}
+
+template <bool kExact>
+void launch_devices(const DeviceNetwork& net, const DeviceState& state, const WorkItem* items, uint32_t n_items,
+                    cudaStream_t stream) {
+  if (net.device != nullptr) {
+    launch_sized<kExact, true>(net, state, items, n_items, stream);
+  } else {
+    launch_sized<kExact, false>(net, state, items, n_items, stream);
   }
 }
 
@@ -469,9 +559,9 @@ void launch_simulate(const DeviceNetwork& net, const DeviceState& state, const W
                      cudaStream_t stream) {
   if (n_items == 0) return;
   if (state.exact_scratch != nullptr) {
-    launch_sized<true>(net, state, items, n_items, stream);
+    launch_devices<true>(net, state, items, n_items, stream);
   } else {
-    launch_sized<false>(net, state, items, n_items, stream);
+    launch_devices<false>(net, state, items, n_items, stream);
   }
   CUDA_CHECK_LAUNCH();
 }

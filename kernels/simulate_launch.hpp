@@ -13,6 +13,7 @@
 
 #include <cuda_runtime.h>
 
+#include "device/device_programming.hpp"
 #include "kernels/exact_drive.hpp"
 #include "model/neuron.hpp"
 #include "model/stdp.hpp"
@@ -61,6 +62,10 @@ struct DeviceNetwork {
   float w_max = 1.0f;
   double dt_s = 0.0;
   ExactCircuit exact;                  // the circuit an instance with exact scratch solves
+  // Learning through devices (kernels/device_learning.hpp): writes through program_cell,
+  // reads with read noise and energy. The programming lives in device memory (table
+  // devices point at uploaded tables); nullptr: the plain ideal update.
+  const DeviceProgramming* device = nullptr;
 };
 
 // State of many instances, instance-major (instance k's neuron j of population p is at
@@ -92,6 +97,11 @@ struct DeviceState {
   // net.exact's circuit solved for the spiking rows of g. nullptr: read `read` (or g).
   double* exact_scratch = nullptr;     // exact_scratch_doubles(net.exact) per instance
   ExactStats* exact_stats = nullptr;   // out, one per instance, accumulated
+  // Through devices: steps since the instance was created (every step, rests included;
+  // reset() leaves it), keying write and read noise as CpuSimulation's device clock; and
+  // the pulses and energy of every step, accumulated.
+  uint64_t* device_clock = nullptr;    // one per instance
+  DeviceTally* tally = nullptr;        // one per instance
 };
 
 // What one block does: optionally reset its instance, optionally rest, then present.
