@@ -10,8 +10,10 @@
 #include "backend/retry_protocol.hpp"
 #include "core/error.hpp"
 #include "crossbar/line_solve.hpp"
+#include "device/device_drift.hpp"
 #include "kernels/crossbar_launch.hpp"
 #include "kernels/cuda_crossbar.hpp"
+#include "kernels/device_cells.hpp"
 #include "model/poisson.hpp"
 
 namespace memsnn {
@@ -113,6 +115,10 @@ CudaBackend::CudaBackend(const Network& net, const CudaBackendOptions& options)
     m_window_table.upload(m_net.window_potentiation.data(), m_net.window_potentiation.size(), m_stream.get());
     m_dnet.window_table = m_window_table.data();
   }
+  if (m_net.device_path) {
+    m_device = DeviceProgrammingUpload(m_net.device, m_stream.get());
+    m_dnet.device = m_device.get();
+  }
   const uint32_t members = m_options.ensemble;
   m_g = DeviceBuffer<float>(members * g_size(), "the crossbar conductances");
   if (m_net.learning_constants().adaptive) m_theta = DeviceBuffer<double>(members * static_cast<size_t>(m_net.n_neurons()), "the adaptive thresholds");
@@ -155,16 +161,16 @@ void CudaBackend::upload_member(uint32_t k, const NetworkState& state) {
   m_stream.synchronize();
 }
 
-// Member k's w' from its current weights, on the device (CpuBackend: IrDropCrossbar).
-void CudaBackend::build_w_eff(uint32_t k) {
+// Member k's w' from its current weights (or g), on the device (CpuBackend: IrDropCrossbar).
+void CudaBackend::build_w_eff(uint32_t k, const float* g) {
   const auto t0 = std::chrono::steady_clock::now();
-  const RelaxStats s = cuda_effective_weights(m_ir.circuit, m_g.data() + k * g_size(), m_ir.range,
+  const RelaxStats s = cuda_effective_weights(m_ir.circuit, g ? g : m_g.data() + k * g_size(), m_ir.range,
                                               m_w_eff.data() + k * g_size(), m_ir.solve, m_stream.get());
   check_ir_drop_converged(s, m_ir.solve.relax, "W_eff");
   ++m_ir_stats.weff_builds;
   m_ir_stats.record(s, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(),
                     std::min(m_ir.circuit.rows, m_ir.circuit.cols));
-  m_w_eff_fresh[k] = 1;
+  m_w_eff_fresh[k] = g ? 0 : 1;
 }
 
 void CudaBackend::record_exact(Instances& x, const std::vector<WorkItem>& items) {
@@ -221,6 +227,10 @@ void CudaBackend::allocate(Instances& x, uint32_t count) {
   x.clock = DeviceBuffer<uint64_t>(count, "clocks");
   x.totals = DeviceBuffer<unsigned long long>(2 * static_cast<size_t>(count), "spike totals");
   x.items = DeviceBuffer<WorkItem>(count, "work items");
+  x.device_clock = DeviceBuffer<uint64_t>(count, "device clocks");
+  x.device_clock.fill_zero(m_stream.get());
+  x.tally = DeviceBuffer<DeviceTally>(count, "device pulse tallies");
+  x.tally.fill_zero(m_stream.get());
   launch_reset(m_dnet, view(x, 0, 0), 0, count, m_stream.get());
   m_stream.synchronize();
 }
@@ -252,19 +262,22 @@ DeviceState CudaBackend::view(Instances& x, size_t g_stride, size_t theta_stride
     s.exact_scratch = x.exact_scratch.data();
     s.exact_stats = x.exact_stats.data();
   }
+  s.device_clock = x.device_clock.data();
+  s.tally = x.tally.data();
   return s;
 }
 
 void CudaBackend::run(Instances& x, const std::vector<WorkItem>& items, size_t g_stride, size_t theta_stride,
-                      uint32_t member) {
+                      uint32_t member, float* g_read) {
   if (items.empty() || items.size() > x.count) throw BackendError("internal: work items do not fit the instances");
   CUDA_CHECK(cudaMemcpyAsync(x.items.data(), items.data(), items.size() * sizeof(WorkItem), cudaMemcpyHostToDevice,
                              m_stream.get()));
   if (!x.exact_stats.empty()) {
     CUDA_CHECK(cudaMemsetAsync(x.exact_stats.data(), 0, x.exact_stats.size() * sizeof(ExactStats), m_stream.get()));
   }
-  launch_simulate(m_dnet, view(x, g_stride, theta_stride, member), x.items.data(), static_cast<uint32_t>(items.size()),
-                  m_stream.get());
+  DeviceState state = view(x, g_stride, theta_stride, member);
+  if (g_read) state.g = g_read;  // inference does not write it (learn off)
+  launch_simulate(m_dnet, state, x.items.data(), static_cast<uint32_t>(items.size()), m_stream.get());
   if (!x.exact_stats.empty()) record_exact(x, items);  // before the counts: a failure throws
   if (items.front().pixels == nullptr) {  // rests and resets: nothing to read back
     m_stream.synchronize();
@@ -275,6 +288,15 @@ void CudaBackend::run(Instances& x, const std::vector<WorkItem>& items, size_t g
   x.counts.download_async(m_counts.data(), m_counts.size(), m_stream.get());
   x.totals.download_async(m_totals.data(), m_totals.size(), m_stream.get());
   m_stream.synchronize();
+}
+
+std::vector<DeviceTally> CudaBackend::take_tallies(Instances& x, uint32_t count) {
+  std::vector<DeviceTally> t(x.tally.size());
+  x.tally.download_async(t.data(), t.size(), m_stream.get());
+  x.tally.fill_zero(m_stream.get());
+  m_stream.synchronize();
+  t.resize(count);
+  return t;
 }
 
 // Adds instance k's presentation (from the last run) to `r`, as run_with_retries does;
@@ -373,6 +395,7 @@ void CudaBackend::train_ensemble(const PresentationRequest& request, std::span<P
     results[k].input_spikes = 0;
     results[k].layer_spikes = 0;
     results[k].gave_up = false;
+    results[k].device = DeviceTally{};
   }
   for (uint32_t attempt = 0; !pending.empty(); ++attempt) {
     if (learn && norm > 0) {
@@ -380,6 +403,11 @@ void CudaBackend::train_ensemble(const PresentationRequest& request, std::span<P
                                  cudaMemcpyHostToDevice, m_stream.get()));
       launch_normalize_columns(m_g.data(), net.n_inputs, n, m_member_list.data(),
                                static_cast<uint32_t>(pending.size()), norm, net.w_max, m_stream.get());
+      if (net.device_path) {  // each cell to the nearest state it can hold, as on the CPU
+        launch_reprogram_cells(m_g.data(), net.n_inputs, n, m_member_list.data(),
+                               static_cast<uint32_t>(pending.size()), m_device.get(), net.config.seed,
+                               m_stream.get());
+      }
     }
     if (m_exact && attempt == 0) {
       for (const uint32_t k : pending) check_exact_cells(k);
@@ -412,6 +440,20 @@ void CudaBackend::train_ensemble(const PresentationRequest& request, std::span<P
     pending.swap(again);
   }
   for (uint32_t k = 0; k < members; ++k) ++m_trained_images[k];
+  // Pulses and energy of the presentations and rests (CpuSimulation::take_device_tally).
+  if (net.device_path) {
+    const std::vector<DeviceTally> t = take_tallies(m_train, members);
+    for (uint32_t k = 0; k < members; ++k) results[k].device = t[k];
+  }
+}
+
+float* CudaBackend::drifted_weights_for_inference() {
+  const DeviceNonIdealities& nonideal = m_net.device.nonideal;
+  if (!drift_applies(nonideal)) return nullptr;
+  const std::vector<float> drifted = drifted_weights(member_state(m_selected).g, m_net.conductance, nonideal);
+  if (m_drifted.empty()) m_drifted = DeviceBuffer<float>(g_size(), "the drifted conductances");
+  m_drifted.upload(drifted.data(), drifted.size(), m_stream.get());
+  return m_drifted.data();
 }
 
 // CpuBackend::between for training members: rest (learning on if `learn`) or reset.
@@ -424,6 +466,7 @@ void CudaBackend::between_train(const std::vector<uint32_t>& members, bool learn
     r.instance = k;
     r.reset_first = rest ? 0 : 1;
     r.rest_steps = rest ? m_net.rest_steps : 0;
+    r.seed = m_net.config.seed + k;  // the member's devices: writes while resting draw with it
     r.learn = learn ? 1 : 0;
     items.push_back(r);
   }
@@ -436,8 +479,11 @@ void CudaBackend::infer(std::span<const PresentationRequest> requests, std::span
   const EncoderConfig& enc = net.config.encoder;
   const bool rest = net.config.protocol.between == "rest";
   const uint32_t n = net.n_neurons();
-  // Frozen weights read W_eff built once from them (as on the CPU).
-  if (!m_w_eff.empty() && !m_w_eff_fresh[m_selected]) build_w_eff(m_selected);
+  // Drift: the devices are read drift_time_s after programming, a drifted copy computed on
+  // the host as the CPU's (the stored weights stay). Frozen weights read W_eff built once
+  // from them, of the drifted weights when they drift (as on the CPU).
+  float* drifted = drifted_weights_for_inference();
+  if (!m_w_eff.empty() && (!m_w_eff_fresh[m_selected] || drifted)) build_w_eff(m_selected, drifted);
   std::vector<uint8_t> pixels(static_cast<size_t>(m_infer.count) * net.n_inputs);
   for (size_t first = 0; first < requests.size(); first += m_infer.count) {
     const uint32_t batch = static_cast<uint32_t>(std::min<size_t>(m_infer.count, requests.size() - first));
@@ -450,6 +496,7 @@ void CudaBackend::infer(std::span<const PresentationRequest> requests, std::span
       r.input_spikes = 0;
       r.layer_spikes = 0;
       r.gave_up = false;
+      r.device = DeviceTally{};
     }
     m_infer.pixels.upload_async(pixels.data(), pixels.size(), m_stream.get());
     // Every image starts from rest; those below min_spikes go again with a raised rate,
@@ -473,12 +520,16 @@ void CudaBackend::infer(std::span<const PresentationRequest> requests, std::span
         w.learn = 0;
         items.push_back(w);
       }
-      run(m_infer, items, 0, 0, m_selected);
+      run(m_infer, items, 0, 0, m_selected, drifted);
       std::vector<uint32_t> again;
       for (const uint32_t k : pending) {
         if (record_attempt(k, attempt, results[first + k])) again.push_back(k);
       }
       pending.swap(again);
+    }
+    if (net.device_path) {  // the reads' energy of every attempt of each image
+      const std::vector<DeviceTally> t = take_tallies(m_infer, batch);
+      for (uint32_t k = 0; k < batch; ++k) results[first + k].device = t[k];
     }
   }
 }

@@ -4,6 +4,9 @@
 // An ensemble trains E such networks at once (member k with seed + k, its own conductances
 // and thresholds), one instance each. Inference runs a batch of frozen images at once, one
 // instance (thread block) each, sharing the selected member's conductances and thresholds.
+// Through devices (net.device_path) every write and read goes through the device model as
+// on the CPU, with each instance's device clock and pulse tally; inference reads a drifted
+// copy of the weights when drift applies.
 #pragma once
 
 #include <cstdint>
@@ -13,6 +16,7 @@
 #include "backend/backend.hpp"
 #include "kernels/cuda_stream.hpp"
 #include "kernels/device_buffer.hpp"
+#include "kernels/device_programming_upload.hpp"
 #include "kernels/simulate_launch.hpp"
 
 namespace memsnn {
@@ -59,6 +63,9 @@ class CudaBackend : public Backend {
     // and its work per instance (kernels/exact_drive.hpp).
     DeviceBuffer<double> exact_scratch;
     DeviceBuffer<ExactStats> exact_stats;
+    // Through devices: steps since allocation (never reset) and pulses and energy.
+    DeviceBuffer<uint64_t> device_clock;
+    DeviceBuffer<DeviceTally> tally;
   };
   void allocate(Instances& x, uint32_t count);
   // Instance k reads member (member + k * stride)'s conductances and thresholds, strides
@@ -66,12 +73,19 @@ class CudaBackend : public Backend {
   DeviceState view(Instances& x, size_t g_stride, size_t theta_stride, uint32_t member = 0);
   // Runs items (host) on x; when they present images (all or none do), downloads the
   // counts and totals of every instance.
+  // g_read: the weights to read instead of the member's (frozen inference of drifted ones).
   void run(Instances& x, const std::vector<WorkItem>& items, size_t g_stride, size_t theta_stride,
-           uint32_t member = 0);
+           uint32_t member = 0, float* g_read = nullptr);
+  // The first `count` instances' pulses and energy since the last take (every tally is cleared).
+  std::vector<DeviceTally> take_tallies(Instances& x, uint32_t count);
+  // The selected member's weights drifted (device_drift.hpp) into m_drifted; nullptr when
+  // drift does not apply.
+  float* drifted_weights_for_inference();
   // Rest (or reset) the training members in `members`, learning if `learn`.
   void between_train(const std::vector<uint32_t>& members, bool learn);
   void upload_member(uint32_t k, const NetworkState& state);
-  void build_w_eff(uint32_t k);
+  // From member k's weights, or from `g` (drifted weights: then not fresh for training).
+  void build_w_eff(uint32_t k, const float* g = nullptr);
   // Adds the exact solves of the last run's instances to m_ir_stats; BackendError (the
   // CPU's words) when one did not converge.
   void record_exact(Instances& x, const std::vector<WorkItem>& items);
@@ -90,6 +104,8 @@ class CudaBackend : public Backend {
   DeviceBuffer<float> m_g;             // conductances, one copy per ensemble member
   DeviceBuffer<double> m_theta;        // thresholds, one copy per member (empty if none)
   DeviceBuffer<uint32_t> m_member_list;  // members to normalise
+  DeviceProgrammingUpload m_device;    // through devices only (m_dnet.device points in)
+  DeviceBuffer<float> m_drifted;       // drifted copy read by inference (drift only)
   std::vector<std::vector<int32_t>> m_labels;  // per member
   uint32_t m_selected = 0;             // the member state(), labels() and infer() use
   Instances m_train;                   // one instance
