@@ -18,6 +18,7 @@
 #include <cxxopts.hpp>
 #include <nlohmann/json.hpp>
 
+#include "app_main.hpp"
 #include "backend/backend_factory.hpp"
 #include "backend/cuda_probe.hpp"
 #include "config/network_config.hpp"
@@ -33,11 +34,6 @@ using nlohmann::json;
 using namespace memsnn;
 using Clock = std::chrono::steady_clock;
 
-// A bad option value or an unknown name: exit status 2, as snn_gpu_train's usage errors.
-class UsageError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
 
 const std::vector<std::string> kBackendNames = {"cpu", "cuda"};
 const std::vector<std::string> kModeNames = {"train", "infer", "ensemble"};
@@ -559,28 +555,6 @@ int main(int argc, char** argv) {
     ("quiet", "Print only the table and unavailable backends")
     ("h,help", "Show this help");
   // clang-format on
-  cxxopts::ParseResult args;
-  try {
-    args = options.parse(argc, argv);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "snn_bench: %s (see --help)\n", e.what());
-    return 2;
-  }
-  if (args.count("help")) {
-    std::cout << options.help() << std::endl;
-    return 0;
-  }
-  if (!args.unmatched().empty()) {
-    std::fprintf(stderr, "snn_bench: unexpected argument '%s' (see --help)\n", args.unmatched()[0].c_str());
-    return 2;
-  }
-  try {
-    return run(args, command_line(argc, argv));
-  } catch (const UsageError& e) {
-    std::fprintf(stderr, "snn_bench: %s (see --help)\n", e.what());
-    return 2;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "snn_bench: error: %s\n", e.what());
-    return 1;
-  }
+  return memsnn::app_main("snn_bench", options, argc, argv,
+                          [&](const cxxopts::ParseResult& args) { return run(args, command_line(argc, argv)); });
 }

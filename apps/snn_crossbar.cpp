@@ -21,6 +21,7 @@
 #include <cxxopts.hpp>
 #include <nlohmann/json.hpp>
 
+#include "app_main.hpp"
 #include "backend/cuda_probe.hpp"
 #include "core/error.hpp"
 #include "crossbar/crossbar_solve.hpp"
@@ -37,11 +38,6 @@ using namespace memsnn;
 
 constexpr int kExitNotConverged = 3;
 
-// A bad option value: exit status 2, as the other apps' usage errors.
-class UsageError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
 
 // The problem as read from the input file.
 struct Problem {
@@ -321,28 +317,6 @@ int main(int argc, char** argv) {
     ("spice", "Also write the circuit with the first input vector as a SPICE netlist (ngspice -b FILE)", cxxopts::value<std::string>())
     ("h,help", "Show this help");
   // clang-format on
-  cxxopts::ParseResult args;
-  try {
-    args = options.parse(argc, argv);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "snn_crossbar: %s (see --help)\n", e.what());
-    return 2;
-  }
-  if (args.count("help")) {
-    std::cout << options.help() << std::endl;
-    return 0;
-  }
-  if (!args.unmatched().empty()) {
-    std::fprintf(stderr, "snn_crossbar: unexpected argument '%s' (see --help)\n", args.unmatched()[0].c_str());
-    return 2;
-  }
-  try {
-    return run(args);
-  } catch (const UsageError& e) {
-    std::fprintf(stderr, "snn_crossbar: %s (see --help)\n", e.what());
-    return 2;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "snn_crossbar: error: %s\n", e.what());
-    return 1;
-  }
+  return memsnn::app_main("snn_crossbar", options, argc, argv,
+                          [&](const cxxopts::ParseResult& args) { return run(args); });
 }

@@ -22,6 +22,7 @@
 #include <cxxopts.hpp>
 #include <nlohmann/json.hpp>
 
+#include "app_main.hpp"
 #include "core/error.hpp"
 #include "device/device_build.hpp"
 #include "device/device_json.hpp"
@@ -41,10 +42,6 @@ constexpr double kMaxVoltage = 1e3;      // V, as the device config's pulses
 constexpr double kMaxWidth = 1.0;        // s
 constexpr double kRangeSlack = 1e-6;     // relative: initial_conductance typed with rounded digits
 
-class UsageError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
 
 struct PulseTrain {
   double voltage_V = 0.0;
@@ -348,28 +345,6 @@ int main(int argc, char** argv) {
     ("plot", "Also draw conductance (S) against pulse number (0 = initial) as a PNG", cxxopts::value<std::string>())
     ("h,help", "Show this help");
   // clang-format on
-  cxxopts::ParseResult args;
-  try {
-    args = options.parse(argc, argv);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "snn_device: %s (see --help)\n", e.what());
-    return 2;
-  }
-  if (args.count("help")) {
-    std::cout << options.help() << std::endl;
-    return 0;
-  }
-  if (!args.unmatched().empty()) {
-    std::fprintf(stderr, "snn_device: unexpected argument '%s' (see --help)\n", args.unmatched()[0].c_str());
-    return 2;
-  }
-  try {
-    return run(args);
-  } catch (const UsageError& e) {
-    std::fprintf(stderr, "snn_device: %s (see --help)\n", e.what());
-    return 2;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "snn_device: error: %s\n", e.what());
-    return 1;
-  }
+  return memsnn::app_main("snn_device", options, argc, argv,
+                          [&](const cxxopts::ParseResult& args) { return run(args); });
 }

@@ -15,6 +15,7 @@
 #include <cxxopts.hpp>
 #include <nlohmann/json.hpp>
 
+#include "app_main.hpp"
 #include "backend/backend_factory.hpp"
 #include "config/network_config.hpp"
 #include "core/error.hpp"
@@ -317,25 +318,6 @@ int main(int argc, char** argv) {
     ("quiet", "Print nothing but errors")
     ("h,help", "Show this help");
   // clang-format on
-  cxxopts::ParseResult args;
-  try {
-    args = options.parse(argc, argv);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "snn_gpu_train: %s (see --help)\n", e.what());
-    return 2;
-  }
-  if (args.count("help")) {
-    std::cout << options.help() << std::endl;
-    return 0;
-  }
-  if (!args.unmatched().empty()) {
-    std::fprintf(stderr, "snn_gpu_train: unexpected argument '%s' (see --help)\n", args.unmatched()[0].c_str());
-    return 2;
-  }
-  try {
-    return run(args);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "snn_gpu_train: error: %s\n", e.what());
-    return 1;
-  }
+  return memsnn::app_main("snn_gpu_train", options, argc, argv,
+                          [&](const cxxopts::ParseResult& args) { return run(args); });
 }

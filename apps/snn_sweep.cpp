@@ -22,6 +22,7 @@
 #include <cxxopts.hpp>
 #include <nlohmann/json.hpp>
 
+#include "app_main.hpp"
 #include "backend/backend_factory.hpp"
 #include "config/network_config.hpp"
 #include "core/error.hpp"
@@ -200,6 +201,9 @@ void write_outputs(const std::string& out_dir, const Sweep& sweep, const std::ve
 }
 
 int run(const cxxopts::ParseResult& args) {
+  if (!args.count("sweep")) throw UsageError("--sweep FILE is required");
+  const std::string mode = args["progress"].as<std::string>();
+  if (mode != "auto" && mode != "lines") throw UsageError("--progress must be auto or lines, not '" + mode + "'");
   const bool quiet = args.count("quiet") > 0;
   ProgressMode progress = quiet ? ProgressMode::kQuiet : ProgressMode::kAuto;
   if (!quiet && args["progress"].as<std::string>() == "lines") progress = ProgressMode::kLines;
@@ -305,34 +309,6 @@ int main(int argc, char** argv) {
     ("quiet", "Print nothing but errors")
     ("h,help", "Show this help");
   // clang-format on
-  cxxopts::ParseResult args;
-  try {
-    args = options.parse(argc, argv);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "snn_sweep: %s (see --help)\n", e.what());
-    return 2;
-  }
-  if (args.count("help")) {
-    std::cout << options.help() << std::endl;
-    return 0;
-  }
-  if (!args.unmatched().empty()) {
-    std::fprintf(stderr, "snn_sweep: unexpected argument '%s' (see --help)\n", args.unmatched()[0].c_str());
-    return 2;
-  }
-  if (!args.count("sweep")) {
-    std::fprintf(stderr, "snn_sweep: --sweep FILE is required (see --help)\n");
-    return 2;
-  }
-  const std::string mode = args["progress"].as<std::string>();
-  if (mode != "auto" && mode != "lines") {
-    std::fprintf(stderr, "snn_sweep: --progress must be auto or lines, not '%s'\n", mode.c_str());
-    return 2;
-  }
-  try {
-    return run(args);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "snn_sweep: error: %s\n", e.what());
-    return 1;
-  }
+  return memsnn::app_main("snn_sweep", options, argc, argv,
+                          [&](const cxxopts::ParseResult& args) { return run(args); });
 }
