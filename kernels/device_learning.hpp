@@ -35,14 +35,11 @@ struct DeviceStepKey {
   ReadNoiseKey read;       // clock_read_key while learning, else image_read_key
 };
 
-// CpuSimulation::write_cell: one write of one cell through the device model.
+// One write of one cell through the device model (device_programming.hpp's write_cell, the
+// CPU's too) with this step's keys.
 MEMSNN_HOST_DEVICE inline float device_write(const DeviceProgramming& p, const DeviceStepKey& key, uint32_t cell,
                                              float w, float dw, float trace, WritePhase phase, DeviceTally& mine) {
-  const WriteRequest req{dw, trace, dw > 0.0f ? 1 : (dw < 0.0f ? -1 : 0)};
-  if (req.polarity == 0) return w;
-  const WriteDraw draw =
-      write_needs_draw(p) ? write_draw(key.seed, p.projection, phase, key.clock, cell) : WriteDraw{};
-  return program_cell(p, key.seed, cell, w, req, draw, &mine);
+  return write_cell(p, key.seed, key.clock, cell, w, dw, trace, phase, &mine);
 }
 
 // Trace STDP's writes of one step: depression of the spiking inputs' rows by post1 (the
@@ -102,7 +99,7 @@ MEMSNN_BLOCK_FN void device_read(Block& b, const DeviceProgramming& p, const Dev
                                  uint32_t n, const uint32_t* inputs, uint32_t n_inputs_spiked, float* target,
                                  DeviceTally& mine) {
   const double sigma = p.nonideal.read_sigma;
-  const float g_min_w = static_cast<float>(p.model.g_min_S / (p.model.g_max_S - p.model.g_min_S));
+  const float reference_w = reference_weight(p);
   b.for_each(n, [&](uint32_t j) {
     float acc = target[j];
     for (uint32_t s = 0; s < n_inputs_spiked; ++s) {
@@ -113,7 +110,7 @@ MEMSNN_BLOCK_FN void device_read(Block& b, const DeviceProgramming& p, const Dev
         continue;
       }
       const float f = read_noise_factor(key.seed, key.read, i * n + j, sigma);
-      acc += w + (f - 1.0f) * (w + g_min_w);
+      acc += noisy_cell_read(w, f, reference_w);
     }
     target[j] = acc;
   });

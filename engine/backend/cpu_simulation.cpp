@@ -93,16 +93,11 @@ void CpuSimulation::deliver_fixed(const FixedProjectionSpec& p) {
   }
 }
 
-// One write through the device model (device/device_programming.hpp), keyed by the cell and
-// the device clock so the CUDA kernels draw the same noise.
+// One write through the device model, keyed by the cell and the device clock
+// (device/device_programming.hpp's write_cell, which the CUDA kernels call too).
 float CpuSimulation::write_cell(float w, uint32_t cell, float dw, float trace, WritePhase phase) {
-  const DeviceProgramming& p = m_net.device;
-  const WriteRequest req{dw, trace, dw > 0.0f ? 1 : (dw < 0.0f ? -1 : 0)};
-  if (req.polarity == 0) return w;
-  const WriteDraw draw = write_needs_draw(p) ? write_draw(m_seed, p.projection, phase,
-                                                          static_cast<uint32_t>(m_device_clock), cell)
-                                             : WriteDraw{};
-  return program_cell(p, m_seed, cell, w, req, draw, &m_device_tally);
+  return memsnn::write_cell(m_net.device, m_seed, static_cast<uint32_t>(m_device_clock), cell, w, dw, trace, phase,
+                            &m_device_tally);
 }
 
 void CpuSimulation::apply_stdp(float* g) {
@@ -193,8 +188,7 @@ void CpuSimulation::read_crossbar(const float* read, float* target) {
   }
   const DeviceProgramming& p = m_net.device;
   const double sigma = p.nonideal.read_sigma;
-  // The reference column at G_min cancels G_min's mean current, not its noise.
-  const float g_min_w = static_cast<float>(p.model.g_min_S / (p.model.g_max_S - p.model.g_min_S));
+  const float reference_w = reference_weight(p);
   const ReadNoiseKey key =
       m_image_reads ? m_read_key : clock_read_key(p.projection, static_cast<uint32_t>(m_device_clock));
   for (const uint32_t i : m_input_spikes) {
@@ -207,7 +201,7 @@ void CpuSimulation::read_crossbar(const float* read, float* target) {
         continue;
       }
       const float f = read_noise_factor(m_seed, key, i * m_n + j, sigma);
-      target[j] += row[j] + (f - 1.0f) * (row[j] + g_min_w);
+      target[j] += noisy_cell_read(row[j], f, reference_w);
     }
     m_device_tally.read_energy_J += row_read_energy(p, sum, m_n);
   }

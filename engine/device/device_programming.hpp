@@ -155,6 +155,28 @@ MEMSNN_HOST_DEVICE inline float program_cell(const DeviceProgramming& p, uint64_
   return static_cast<float>((model_to_cell_conductance(m, r, g_after) - m.g_min_S) / range);
 }
 
+// One learning-rule write of one cell, as both backends do it: the request from dw (its sign
+// is the polarity; the trace drives the trace mapping), its random draws keyed by (seed,
+// projection, phase, device clock, cell) only when needed, then program_cell.
+MEMSNN_HOST_DEVICE inline float write_cell(const DeviceProgramming& p, uint64_t seed, uint32_t clock, uint32_t cell,
+                                           float w, float dw, float trace, WritePhase phase, DeviceTally* tally) {
+  const WriteRequest req{dw, trace, dw > 0.0f ? 1 : (dw < 0.0f ? -1 : 0)};
+  if (req.polarity == 0) return w;
+  const WriteDraw draw = write_needs_draw(p) ? write_draw(seed, p.projection, phase, clock, cell) : WriteDraw{};
+  return program_cell(p, seed, cell, w, req, draw, tally);
+}
+
+// G_min in weight units: the differential read's reference column at G_min cancels G_min's
+// mean current, not its noise.
+MEMSNN_HOST_DEVICE inline float reference_weight(const DeviceProgramming& p) {
+  return static_cast<float>(p.model.g_min_S / (p.model.g_max_S - p.model.g_min_S));
+}
+
+// What a read cell of weight w adds with read-noise factor f = 1 + sigma z on I = V G.
+MEMSNN_HOST_DEVICE inline float noisy_cell_read(float w, float f, float reference_w) {
+  return w + (f - 1.0f) * (w + reference_w);
+}
+
 // Where a cell starts: the weight w asked for, snapped onto the device's states (and a stuck
 // cell at its stuck conductance).
 MEMSNN_HOST_DEVICE inline float program_initial_weight(const DeviceProgramming& p, uint64_t seed, uint32_t cell,
