@@ -1,6 +1,6 @@
 // Device non-idealities (device/device_noise.hpp), the pulse mapping
 // (device/pulse_mapping.hpp) and the backend-portable maths under them
-// (device/portable_math.hpp).
+// (core/portable_math.hpp; exp, expm1, log1p and pow are tested in test_portable_math.cpp).
 //
 // Statistical checks use n = 200,000 draws and a two-sided significance level of 0.001
 // per check (z = 3.29): a correct generator fails one of them about once in a thousand
@@ -12,9 +12,9 @@
 #include <limits>
 #include <vector>
 
+#include "core/portable_math.hpp"
 #include "core/rng.hpp"
 #include "device/device_noise.hpp"
-#include "device/portable_math.hpp"
 #include "device/pulse_mapping.hpp"
 #include "model/poisson.hpp"
 

@@ -9,17 +9,18 @@
 // A pulse of width t is integrated by forward Euler with `substeps` equal steps; g is clipped
 // to [gap_min, gap_max] after every step (Spikelearn clips once per pulse; the two agree
 // unless a pulse drives g past a bound, and clipping each step keeps gamma within the
-// fitted range). All maths in double. Constants q = 1.60217663e-19 C, k_B = 1.3806503e-23 J/K
+// fitted range). All maths in double, exp and log from core/portable_math.hpp (the same bits on
+// every backend). Constants q = 1.60217663e-19 C, k_B = 1.3806503e-23 J/K
 // (Spikelearn's). Default substeps 64: halving it moves a nominal pulse's result by < 1e-4 of
 // the step it makes (measured in tests/test_device_models.cpp).
-// Parameters (models.md): g0 0.27505 nm, I0 61.4 uA, V0 0.43 V, V_read 0.7 V, gamma0 16.5,
+// Parameters (Chen & Yu, IEEE TED 62(12), 2015, as Memristor-Spikelearn uses them): g0 0.27505 nm, I0 61.4 uA, V0 0.43 V, V_read 0.7 V, gamma0 16.5,
 // beta 1.25, g1 1 nm, nu0 150 m/s, Ea_g 1.501 eV, Ea_r 1.5 eV, T 350 K, a0 0.25 nm, L 5 nm.
 #pragma once
 
-#include <cmath>
 #include <cstdint>
 
 #include "core/host_device.hpp"
+#include "core/portable_math.hpp"
 
 namespace memsnn {
 
@@ -53,7 +54,7 @@ MEMSNN_HOST_DEVICE inline float chen_clamp_gap(const ChenGapParams& p, double g)
 }
 
 MEMSNN_HOST_DEVICE inline double chen_read_conductance(const ChenGapParams& p, float gap_nm) {
-  return p.read_scale_S * ::exp(-static_cast<double>(gap_nm) / p.g0_nm);
+  return p.read_scale_S * portable_exp(-static_cast<double>(gap_nm) / p.g0_nm);
 }
 
 // dg/dt in nm/s at gap g [nm] and voltage V.
@@ -61,7 +62,7 @@ MEMSNN_HOST_DEVICE inline double chen_gap_rate(const ChenGapParams& p, double g,
   const double r = g / p.g1_nm;
   const double gamma = p.gamma0 - p.beta * r * r * r;
   const double e = gamma * p.field_per_V * voltage_V;
-  return -(p.rate_set_nm_s * ::exp(e) - p.rate_reset_nm_s * ::exp(-e));
+  return -(p.rate_set_nm_s * portable_exp(e) - p.rate_reset_nm_s * portable_exp(-e));
 }
 
 MEMSNN_HOST_DEVICE inline float chen_apply_pulse(const ChenGapParams& p, float gap_nm, double voltage_V,
@@ -79,7 +80,7 @@ MEMSNN_HOST_DEVICE inline float chen_apply_pulse(const ChenGapParams& p, float g
 // g = -g0 ln(G / read_scale), clipped to the gap range.
 MEMSNN_HOST_DEVICE inline float chen_state_for_conductance(const ChenGapParams& p, double g_S) {
   if (!(g_S > 0.0)) return p.gap_max_nm;
-  return chen_clamp_gap(p, -p.g0_nm * ::log(g_S / p.read_scale_S));
+  return chen_clamp_gap(p, -p.g0_nm * portable_log(g_S / p.read_scale_S));
 }
 
 }  // namespace memsnn

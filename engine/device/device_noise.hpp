@@ -22,7 +22,7 @@
 
 #include "core/host_device.hpp"
 #include "core/rng.hpp"
-#include "device/portable_math.hpp"
+#include "core/portable_math.hpp"
 
 namespace memsnn {
 

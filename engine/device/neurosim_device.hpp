@@ -20,10 +20,10 @@
 // segment (ours). See neurosim_a_over_pmax() in device_build.cpp.
 #pragma once
 
-#include <cmath>
 #include <cstdint>
 
 #include "core/host_device.hpp"
+#include "core/portable_math.hpp"
 #include "device/ideal_device.hpp"
 
 namespace memsnn {
@@ -42,15 +42,16 @@ struct NeuroSimParams {
 };
 
 // Normalised curve w(x) = (1 - exp(-x/A)) / (1 - exp(-P/A)); expm1 keeps small x/A exact.
+// expm1 and log1p come from core/portable_math.hpp: the same bits on every backend.
 MEMSNN_HOST_DEVICE inline double neurosim_curve(double x, double a, double p_max) {
   if (a == 0.0) return x / p_max;
-  return ::expm1(-x / a) / ::expm1(-p_max / a);
+  return portable_expm1(-x / a) / portable_expm1(-p_max / a);
 }
 
 // Inverse: x(w) = -A ln(1 - w (1 - exp(-P/A))).
 MEMSNN_HOST_DEVICE inline double neurosim_curve_inverse(double w, double a, double p_max) {
   if (a == 0.0) return w * p_max;
-  return -a * ::log1p(w * ::expm1(-p_max / a));
+  return -a * portable_log1p(w * portable_expm1(-p_max / a));
 }
 
 MEMSNN_HOST_DEVICE inline double neurosim_read_conductance(const NeuroSimParams& p, float w) {

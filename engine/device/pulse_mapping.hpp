@@ -13,7 +13,7 @@
 #include <cstdint>
 
 #include "core/host_device.hpp"
-#include "device/portable_math.hpp"
+#include "core/portable_math.hpp"
 
 namespace memsnn {
 

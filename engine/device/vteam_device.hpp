@@ -9,17 +9,19 @@
 // clipping at the bounds step by step if windows are added. x is clipped to [x_on, x_off].
 // Read: linear R = R_on + (R_off - R_on)(x - x_on)/(x_off - x_on), or exponential
 //   R = R_on exp(lambda (x - x_on)/(x_off - x_on)), lambda = ln(R_off/R_on);  G = 1/R  [S].
+// pow and log come from core/portable_math.hpp: the same bits on every backend.
 // Polarity: the voltage is the physical one, so with these signs a NEGATIVE pulse (v < v_on)
 // potentiates (G rises) and a positive one (v > v_off) depresses; device_nominal_pulse gives
 // the right sign.
-// MemTorch's defaults (models.md): R_on 50 ohm, R_off 1 kOhm, x_on 0, x_off 3 nm, k_on -10 m/s,
+// MemTorch's defaults (Lammie et al., MemTorch, Neurocomputing 485, 2022; VTEAM: Kvatinsky et al.,
+// IEEE TCAS-II 62(8), 2015): R_on 50 ohm, R_off 1 kOhm, x_on 0, x_off 3 nm, k_on -10 m/s,
 // k_off 5e-4 m/s, alpha_on 3, alpha_off 1, v_on -0.2 V, v_off 0.02 V.
 #pragma once
 
-#include <cmath>
 #include <cstdint>
 
 #include "core/host_device.hpp"
+#include "core/portable_math.hpp"
 
 namespace memsnn {
 
@@ -47,7 +49,8 @@ MEMSNN_HOST_DEVICE inline float vteam_clamp_x(const VteamParams& p, double x) {
 
 MEMSNN_HOST_DEVICE inline double vteam_resistance(const VteamParams& p, float x_nm) {
   const double frac = (static_cast<double>(x_nm) - p.x_on_nm) / (static_cast<double>(p.x_off_nm) - p.x_on_nm);
-  if (p.law == VteamLaw::kExponential) return p.r_on_ohm * ::exp(::log(p.r_off_ohm / p.r_on_ohm) * frac);
+  // R_on exp(lambda frac) = R_on (R_off/R_on)^frac; pow carries ln(R_off/R_on) in double-double.
+  if (p.law == VteamLaw::kExponential) return p.r_on_ohm * portable_pow(p.r_off_ohm / p.r_on_ohm, frac);
   return p.r_on_ohm + (p.r_off_ohm - p.r_on_ohm) * frac;
 }
 
@@ -57,8 +60,8 @@ MEMSNN_HOST_DEVICE inline double vteam_read_conductance(const VteamParams& p, fl
 
 // dx/dt in nm/s (windows = 1).
 MEMSNN_HOST_DEVICE inline double vteam_rate(const VteamParams& p, double voltage_V) {
-  if (voltage_V > p.v_off_V) return p.k_off_m_per_s * 1e9 * ::pow(voltage_V / p.v_off_V - 1.0, p.alpha_off);
-  if (voltage_V < p.v_on_V) return p.k_on_m_per_s * 1e9 * ::pow(voltage_V / p.v_on_V - 1.0, p.alpha_on);
+  if (voltage_V > p.v_off_V) return p.k_off_m_per_s * 1e9 * portable_pow(voltage_V / p.v_off_V - 1.0, p.alpha_off);
+  if (voltage_V < p.v_on_V) return p.k_on_m_per_s * 1e9 * portable_pow(voltage_V / p.v_on_V - 1.0, p.alpha_on);
   return 0.0;
 }
 
@@ -82,7 +85,7 @@ MEMSNN_HOST_DEVICE inline float vteam_state_for_conductance(const VteamParams& p
   const double r = 1.0 / g_S;
   const double span = static_cast<double>(p.x_off_nm) - p.x_on_nm;
   double frac;
-  if (p.law == VteamLaw::kExponential) frac = ::log(r / p.r_on_ohm) / ::log(p.r_off_ohm / p.r_on_ohm);
+  if (p.law == VteamLaw::kExponential) frac = portable_log(r / p.r_on_ohm) / portable_log(p.r_off_ohm / p.r_on_ohm);
   else frac = (r - p.r_on_ohm) / (p.r_off_ohm - p.r_on_ohm);
   return vteam_clamp_x(p, p.x_on_nm + frac * span);
 }
