@@ -24,11 +24,11 @@
 
 #include "app_main.hpp"
 #include "core/error.hpp"
+#include "core/json_fields.hpp"
 #include "device/device_build.hpp"
 #include "device/device_json.hpp"
 #include "device/device_noise.hpp"
 #include "device/device_programming.hpp"
-#include "config/json_fields.hpp"
 #include "io/atomic_file.hpp"
 #include "io/line_plot_png.hpp"
 

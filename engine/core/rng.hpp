@@ -23,10 +23,6 @@ enum class Stream : uint32_t {
   kDeviceNoise = 4,  // reserved for device models
 };
 
-struct RngKey {
-  uint64_t seed = 0;
-};
-
 MEMSNN_HOST_DEVICE inline r123::Philox4x32::ctr_type philox_block(uint64_t seed, uint32_t stream,
                                                                    uint32_t sample, uint32_t step,
                                                                    uint32_t index) {

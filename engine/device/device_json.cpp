@@ -6,9 +6,9 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/json_fields.hpp"
 #include "device/device_build.hpp"
 #include "device/device_presets.hpp"
-#include "config/json_fields.hpp"
 
 namespace memsnn {
 namespace {

@@ -1,4 +1,5 @@
-// Device presets (see device_presets.hpp); every figure from /work/shared/design/models.md §3.
+// Device presets (see device_presets.hpp); each figure's source is named where it is defined
+// and in docs/devices.md.
 #include "device/device_presets.hpp"
 
 #include "core/error.hpp"
@@ -21,7 +22,7 @@ const std::vector<NeuroSimDeviceRow>& neurosim_device_table() {
 }
 
 const std::vector<double>& anddudkin_resistances_ohm() {
-  // anddudkin_mem_project, Memristor/*.pkl (../shared/devices/anddudkin_resistance_states.csv).
+  // Measured states of anddudkin_mem_project (now SNN_memristor_based), Memristor/*.pkl.
   static const std::vector<double> r = {11177, 9352, 8041, 7053, 6282, 5663, 5155, 4731, 4371, 4063,
                                         3795,  3560, 3352, 3168, 3002, 2853, 2719, 2596, 2484, 2381};
   return r;
@@ -52,7 +53,7 @@ DeviceSpec device_preset(const std::string& name) {
     return spec;
   }
   if (name == "chen2015") {
-    spec.model = make_chen_gap_device();  // ChenGapParams' defaults are models.md's figures
+    spec.model = make_chen_gap_device();  // ChenGapParams' defaults: Chen & Yu 2015 as Spikelearn sets them
     return spec;
   }
   if (name == "vteam_memtorch") {

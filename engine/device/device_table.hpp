@@ -1,6 +1,7 @@
 // Loading dG(G, V) tables for the data-driven device (table_device.hpp) from CSV files.
 //
-// CSV format (as ../shared/devices/spikelearn_1t1r_Paiyu_15_{pot,dep}_dG.csv):
+// CSV format (as tests/data/devices/spikelearn_1t1r_Paiyu_15_{pot,dep}_dG.csv, converted from
+// Memristor-Spikelearn's model_data/1t1r_Paiyu_15.npz):
 //   lines starting with '#' are comments (anywhere);
 //   the first other line is the header: a label cell, then the voltage grid (V, > 0, strictly increasing);
 //   every following line: G (S, strictly increasing down the file), then one dG (S per pulse) per voltage.

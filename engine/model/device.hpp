@@ -12,8 +12,6 @@
 
 namespace memsnn {
 
-enum class DeviceKind : int { kIdeal = 0 };
-
 struct ConductanceRange {
   double g_min = 1e-6;  // S
   double g_max = 1e-4;  // S

@@ -1,4 +1,6 @@
-#include "backend/backend_factory.hpp"
+// make_backend (backend_factory.hpp): the CPU backend from engine/, the CUDA backend from
+// kernels/ when this build has it.
+#include "apps/backend_factory.hpp"
 
 #include "backend/cpu_backend.hpp"
 #include "backend/cuda_probe.hpp"
@@ -38,13 +40,13 @@ BackendChoice make_backend(const std::string& which, const Network& net, const B
     } catch (const BackendError& e) {
       throw BackendError(std::string("--backend cuda: ") + e.what());
     }
-    choice.notice = "backend cuda (" + choice.backend->device_name() + ")";
+    choice.notice = "backend cuda (" + choice.backend->hardware_name() + ")";
     return choice;
   }
   if (which == "auto") {
     try {
       choice.backend = make_cuda(net, options);
-      choice.notice = "backend auto: using cuda (" + choice.backend->device_name() + ")";
+      choice.notice = "backend auto: using cuda (" + choice.backend->hardware_name() + ")";
       return choice;
     } catch (const BackendError& e) {
       choice.notice = std::string("backend auto: using cpu (") + e.what() + ")";

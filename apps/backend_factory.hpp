@@ -1,4 +1,6 @@
 // Chooses a backend: "cpu", "cuda", or "auto" (CUDA when a device answers, else CPU).
+// Part of the memsnn library (apps/CMakeLists.txt), the layer above engine/ and kernels/:
+// it is the one place that sees both backends.
 #pragma once
 
 #include <cstdint>
