@@ -19,7 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app_main.hpp"
-#include "backend/backend_factory.hpp"
+#include "apps/backend_factory.hpp"
 #include "backend/cuda_probe.hpp"
 #include "config/network_config.hpp"
 #include "core/error.hpp"
@@ -54,7 +54,7 @@ struct BenchOptions {
 
 struct Row {
   std::string backend;
-  std::string device;
+  std::string hardware;
   std::string mode;
   uint32_t neurons = 0;
   uint32_t batch = 1;         // images per Backend call (train: always 1)
@@ -265,7 +265,7 @@ std::string fit(const std::string& s, size_t width) {
 }
 
 void print_table(const std::vector<Row>& rows, const Network& net, const BenchOptions& opt) {
-  std::printf("\n%-5s %-26s %-5s %6s %5s %7s %9s %8s %10s %14s %7s %8s\n", "back", "device", "mode", "N", "batch",
+  std::printf("\n%-5s %-26s %-5s %6s %5s %7s %9s %8s %10s %14s %7s %8s\n", "back", "hardware", "mode", "N", "batch",
               "threads", "images", "seconds", "images/s", "sample-steps/s", "att/img", "gpu/cpu");
   bool any_stopped = false;
   for (const Row& r : rows) {
@@ -274,12 +274,12 @@ void print_table(const std::vector<Row>& rows, const Network& net, const BenchOp
     char ratio[32] = "";
     if (r.ratio) std::snprintf(ratio, sizeof ratio, "%.2fx", *r.ratio);
     std::printf("%-5s %-26s %-5s %6u %5u %7s %9s %8.2f %10.1f %14.3g %7.2f %8s\n", r.backend.c_str(),
-                fit(r.device, 26).c_str(), r.mode.c_str(), r.neurons, r.batch, threads.c_str(), images.c_str(),
+                fit(r.hardware, 26).c_str(), r.mode.c_str(), r.neurons, r.batch, threads.c_str(), images.c_str(),
                 r.seconds, r.images_per_second(), r.steps_per_second(),
                 r.images ? static_cast<double>(r.attempts) / static_cast<double>(r.images) : 0.0, ratio);
     any_stopped = any_stopped || r.stopped;
   }
-  const bool rests = net.config.protocol.between == "rest" && net.rest_steps > 0;
+  const bool rests = net.between == BetweenImages::kRest && net.rest_steps > 0;
   std::printf("\nsample-steps: simulated %.2f ms steps summed over images: presentation steps of every attempt "
               "(retries included; %u per attempt in train, %u in infer)",
               net.dt_s * 1e3, net.presentation_steps, net.test_presentation_steps);
@@ -300,7 +300,7 @@ void print_table(const std::vector<Row>& rows, const Network& net, const BenchOp
 
 json row_json(const Row& r) {
   return {{"backend", r.backend},
-          {"device", r.device},
+          {"hardware", r.hardware},
           {"mode", r.mode},
           {"neurons", r.neurons},
           {"batch", r.batch},
@@ -424,15 +424,15 @@ int run(const cxxopts::ParseResult& args, const std::string& cmdline) {
       if (!made) {
         made = true;
         info["available"] = true;
-        info["device"] = backend->device_name();
+        info["hardware"] = backend->hardware_name();
         if (which == "cpu") info["threads"] = cpu_threads;
-        if (!opt.quiet) std::printf("%s: %s\n", which.c_str(), backend->device_name().c_str());
+        if (!opt.quiet) std::printf("%s: %s\n", which.c_str(), backend->hardware_name().c_str());
       }
       for (const std::string& mode : opt.modes) {
         if (mode == "ensemble" && which != "cuda") continue;  // cpu: its train row compares
         Row row;
         row.backend = backend->name();
-        row.device = backend->device_name();
+        row.hardware = backend->hardware_name();
         row.mode = mode;
         row.neurons = size.net.n_neurons();
         row.batch = mode == "infer" ? opt.batch : 1;
@@ -502,7 +502,7 @@ int run(const cxxopts::ParseResult& args, const std::string& cmdline) {
                 {"build", build_info(probe)},
                 {"host_threads", std::thread::hardware_concurrency()},
                 {"cuda_probe", {{"compiled", probe.compiled}, {"devices", probe.devices},
-                                {"device_name", probe.device_name}, {"error", probe.error}}},
+                                {"gpu_name", probe.gpu_name}, {"error", probe.error}}},
                 {"config", {{"name", net0.config.name}, {"source", source}, {"seed", net0.config.seed},
                             {"dt_ms", net0.config.dt_ms}, {"presentation_steps", net0.presentation_steps},
                             {"test_presentation_steps", net0.test_presentation_steps},

@@ -16,7 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app_main.hpp"
-#include "backend/backend_factory.hpp"
+#include "apps/backend_factory.hpp"
 #include "config/network_config.hpp"
 #include "core/error.hpp"
 #include "data/dataset.hpp"
@@ -162,7 +162,7 @@ int run(const cxxopts::ParseResult& args) {
 
   json resolved = config_to_json(config);
   json run_info = {{"backend", backend.name()},
-                   {"device", backend.device_name()},
+                   {"hardware", backend.hardware_name()},
                    {"threads", threads},
                    {"ensemble", members},
                    {"data", data.train.source},
@@ -172,7 +172,7 @@ int run(const cxxopts::ParseResult& args) {
                    {"started", now_text()}};
   if (!quiet) {
     std::printf("memsnn snn_gpu_train\n  %s\n", choice.notice.c_str());
-    std::printf("  device        %s (%u threads)\n", backend.device_name().c_str(), threads);
+    std::printf("  hardware      %s (%u threads)\n", backend.hardware_name().c_str(), threads);
     std::printf("  network       %s: %u inputs -> %u neurons", config.name.c_str(), net.n_inputs, net.n_neurons());
     for (const auto& p : net.populations) std::printf(" [%s %u]", p.name.c_str(), p.size);
     std::printf("\n  seed          %llu\n", static_cast<unsigned long long>(config.seed));

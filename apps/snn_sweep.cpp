@@ -23,7 +23,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app_main.hpp"
-#include "backend/backend_factory.hpp"
+#include "apps/backend_factory.hpp"
 #include "config/network_config.hpp"
 #include "core/error.hpp"
 #include "data/dataset.hpp"
@@ -261,7 +261,7 @@ int run(const cxxopts::ParseResult& args) {
       BackendChoice choice = make_backend(args["backend"].as<std::string>(), net, options);
       if (!run_info.contains("backend")) {
         run_info["backend"] = choice.backend->name();
-        run_info["device"] = choice.backend->device_name();
+        run_info["hardware"] = choice.backend->hardware_name();
         if (!quiet) std::printf("  %s\n", choice.notice.c_str());
       }
       const EncodedSet train = encode_dataset(net, data.train, config.protocol.train_samples);

@@ -23,7 +23,7 @@
 #include "kernels/crossbar_launch.hpp"
 #include "kernels/cuda_crossbar.hpp"
 #include "kernels/cuda_stream.hpp"
-#include "kernels/device_buffer.hpp"
+#include "kernels/gpu_buffer.hpp"
 #endif
 
 using namespace memsnn;
@@ -137,7 +137,7 @@ void BM_cuda_weff(benchmark::State& state) {
   if (skip_without_device(state)) return;
   const CrossbarCircuit c = circuit(state.range(0));
   const auto w = weights(c);
-  DeviceBuffer<float> d_w(w.size(), "benchmark weights"), d_out(w.size(), "benchmark W_eff");
+  GpuBuffer<float> d_w(w.size(), "benchmark weights"), d_out(w.size(), "benchmark W_eff");
   d_w.upload(w.data(), w.size());
   CudaStream stream;
   CudaEvent start, stop;

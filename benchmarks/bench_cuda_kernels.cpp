@@ -12,10 +12,9 @@
 #include "data/dataset.hpp"
 #include "kernels/cuda_backend.hpp"
 #include "kernels/cuda_stream.hpp"
-#include "kernels/device_buffer.hpp"
-#include "kernels/poisson_input.hpp"
+#include "kernels/gpu_buffer.hpp"
+#include "kernels/gpu_instances.hpp"
 #include "kernels/simulate_launch.hpp"
-#include "model/poisson.hpp"
 #include "sim/scheduler.hpp"
 
 #include "bench_common.hpp"
@@ -36,19 +35,27 @@ bool skip_without_device(benchmark::State& state) {
   return true;
 }
 
-
-// Column normalisation of a 784 x N crossbar: one kernel, timed by CUDA events.
+// Column normalisation of a 784 x N crossbar (the shared step's normalize_columns in one
+// block): one launch, timed by CUDA events.
 void BM_cuda_normalize_columns(benchmark::State& state) {
   if (skip_without_device(state)) return;
-  const auto n = static_cast<uint32_t>(state.range(0));
-  DeviceBuffer<float> g(784u * n, "benchmark conductances");
+  const Network net = dc_network(state.range(0));
+  const StepNetwork step = make_step_network(net);
+  const uint32_t n = net.n_neurons();
+  CudaStream stream;
+  GpuInstances instances(step, 1, false, stream.get());
+  GpuBuffer<float> g(784u * n, "benchmark conductances");
   std::vector<float> host(g.size(), 0.1f);
   g.upload(host.data(), host.size());
-  CudaStream stream;
+  GpuBuffer<uint32_t> first(1, "benchmark instance list");
+  const uint32_t zero = 0;
+  first.upload(&zero, 1);
+  InstanceArrays arrays = instances.arrays();
+  arrays.g = g.data();
   CudaEvent start, stop;
   for (auto _ : state) {
     start.record(stream.get());
-    launch_normalize_columns(g.data(), 784, n, nullptr, 1, 78.0, 1.0f, stream.get());
+    launch_normalize_columns(step, arrays, first.data(), 1, 78.0, 0, stream.get());
     stop.record(stream.get());
     stop.synchronize();
     state.SetIterationTime(elapsed_ms(start, stop) * 1e-3);
@@ -56,30 +63,6 @@ void BM_cuda_normalize_columns(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations()) * 784 * n);
 }
 BENCHMARK(BM_cuda_normalize_columns)->Name("normalize_columns/cuda")->Arg(100)->Arg(400)->Arg(1600)->Arg(6400)->UseManualTime();
-
-// Poisson input spikes of one 350 ms presentation (700 steps x 784 inputs).
-void BM_cuda_poisson_input(benchmark::State& state) {
-  if (skip_without_device(state)) return;
-  constexpr uint32_t kInputs = 784, kSteps = 700;
-  std::vector<uint32_t> thresholds(kInputs);
-  for (uint32_t i = 0; i < kInputs; ++i) thresholds[i] = pixel_threshold((i * 37) % 256, 63.75, 0.5e-3);
-  DeviceBuffer<uint32_t> d_thr(kInputs, "benchmark thresholds");
-  d_thr.upload(thresholds.data(), kInputs);
-  DeviceBuffer<uint8_t> spikes(static_cast<size_t>(kInputs) * kSteps, "benchmark spikes");
-  CudaStream stream;
-  CudaEvent start, stop;
-  uint32_t sample = 0;
-  for (auto _ : state) {
-    start.record(stream.get());
-    launch_poisson_input(d_thr.data(), kInputs, 1, input_stream(0, 0), sample++, 0, kSteps, spikes.data(),
-                         stream.get());
-    stop.record(stream.get());
-    stop.synchronize();
-    state.SetIterationTime(elapsed_ms(start, stop) * 1e-3);
-  }
-  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()) * kInputs * kSteps);
-}
-BENCHMARK(BM_cuda_poisson_input)->Name("poisson_input/cuda")->UseManualTime();
 
 // Exact training, image after image (one instance): the whole backend call.
 void BM_cuda_train_image(benchmark::State& state) {

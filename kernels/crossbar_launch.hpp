@@ -22,7 +22,7 @@
 
 namespace memsnn {
 
-// One crossbar on the device: its conductances and the factors of its lines, laid out as
+// One crossbar on the GPU: its conductances and the factors of its lines, laid out as
 // RelaxationSolver keeps them (row i's at i * N, column j's at j * M counted from ground).
 struct RelaxCircuitView {
   uint32_t rows = 0;  // M
@@ -51,7 +51,7 @@ struct RhsStatus {
 // or, when v is null, the unit vector e_(unit_first + r) (W_eff's solves).
 struct RelaxBatchView {
   uint32_t count = 0;             // B
-  const double* v = nullptr;      // device
+  const double* v = nullptr;      // GPU
   size_t v_stride = 0;
   uint32_t unit_first = 0;
   double* row_nodes = nullptr;    // M x N x B interleaved: R(i, j) of rhs r at (i*N + j)*B + r
@@ -79,7 +79,7 @@ void launch_relax_start(const RelaxCircuitView& c, const RelaxBatchView& b, cuda
 void launch_relax_sweep(const RelaxCircuitView& c, const RelaxBatchView& b, double omega, double tol,
                         cudaStream_t stream);
 
-// currents (device, B x N) [A]: I_j = sum_i G_ij (R_ij - C_ij), i ascending (0 when scale is 0).
+// currents (GPU, B x N) [A]: I_j = sum_i G_ij (R_ij - C_ij), i ascending (0 when scale is 0).
 void launch_relax_currents(const RelaxCircuitView& c, const RelaxBatchView& b, double* currents,
                            cudaStream_t stream);
 
@@ -103,11 +103,11 @@ struct TileBlock {
   int32_t transposed = 0;
 };
 
-// g_tile (device): the solved circuit's cells, m x n, or n x m when transposed.
+// g_tile (GPU): the solved circuit's cells, m x n, or n x m when transposed.
 void launch_tile_conductances(const LayerCells& layer, const TileBlock& tile, double* g_tile, cudaStream_t stream);
 
 // Index of the first cell of `layer` whose conductance is negative or not finite, into
-// *first_bad (device; left as is when every cell is good, so set it to ~0 first).
+// *first_bad (GPU; left as is when every cell is good, so set it to ~0 first).
 void launch_find_bad_cell(const LayerCells& layer, unsigned long long* first_bad, cudaStream_t stream);
 
 // The layer's W_eff, M x N row-major: w [S] (double), or normalised

@@ -15,25 +15,26 @@
 
 #include "backend/backend.hpp"
 #include "kernels/cuda_stream.hpp"
-#include "kernels/device_buffer.hpp"
+#include "kernels/gpu_buffer.hpp"
 #include "kernels/device_programming_upload.hpp"
+#include "kernels/gpu_instances.hpp"
 #include "kernels/simulate_launch.hpp"
 
 namespace memsnn {
 
 struct CudaBackendOptions {
-  int device = 0;
+  int gpu = 0;                  // CUDA device ordinal
   uint32_t infer_batch = 1024;  // images simulated at once by infer()
   uint32_t ensemble = 1;        // networks trained at once (train_ensemble)
 };
 
 class CudaBackend : public Backend {
  public:
-  // Throws BackendError with one line when no device answers or memory runs out.
+  // Throws BackendError with one line when no GPU answers or memory runs out.
   CudaBackend(const Network& net, const CudaBackendOptions& options);
 
   std::string name() const override { return "cuda"; }
-  std::string device_name() const override { return m_device_name; }
+  std::string hardware_name() const override { return m_gpu_name; }
   const Network& network() const override { return m_net; }
   void set_state(const NetworkState& state) override;
   NetworkState state() const override;
@@ -41,7 +42,7 @@ class CudaBackend : public Backend {
   std::vector<int32_t> labels() const override { return m_labels[m_selected]; }
   void train(const PresentationRequest& request, PresentationResult& result) override;
   void infer(std::span<const PresentationRequest> requests, std::span<PresentationResult> results) override;
-  uint32_t ensemble_size() const override { return m_train.count; }
+  uint32_t ensemble_size() const override { return m_train.count(); }
   void train_ensemble(const PresentationRequest& request, std::span<PresentationResult> results) override;
   NetworkState member_state(uint32_t k) const override;
   void select_member(uint32_t k) override;
@@ -49,35 +50,17 @@ class CudaBackend : public Backend {
   IrDropStats ir_drop_stats() const override { return m_ir_stats; }
 
  private:
-  // Instance state for `instances` instances; g and theta are the caller's.
-  struct Instances {
-    uint32_t count = 0;
-    DeviceBuffer<float> v, ge, gi, pre, post1, post2;
-    DeviceBuffer<int32_t> since_spike, hold;
-    DeviceBuffer<uint64_t> last_pre, clock;
-    DeviceBuffer<uint32_t> thresholds, input_list, spike_list, counts;
-    DeviceBuffer<unsigned long long> totals;
-    DeviceBuffer<uint8_t> pixels;      // n_inputs per instance
-    DeviceBuffer<WorkItem> items;      // one per instance
-    // Exact IR drop (training instances only; empty otherwise): the block solver's scratch
-    // and its work per instance (kernels/exact_drive.hpp).
-    DeviceBuffer<double> exact_scratch;
-    DeviceBuffer<ExactStats> exact_stats;
-    // Through devices: steps since allocation (never reset) and pulses and energy.
-    DeviceBuffer<uint64_t> device_clock;
-    DeviceBuffer<DeviceTally> tally;
-  };
-  void allocate(Instances& x, uint32_t count);
-  // Instance k reads member (member + k * stride)'s conductances and thresholds, strides
-  // in elements.
-  DeviceState view(Instances& x, size_t g_stride, size_t theta_stride, uint32_t member = 0);
+  // The instances' arrays with g, read and theta: instance k reads member
+  // (member + k * stride)'s, strides in elements.
+  InstanceArrays view(const GpuInstances& x, size_t g_stride, size_t theta_stride, uint32_t member = 0) const;
   // Runs items (host) on x; when they present images (all or none do), downloads the
   // counts and totals of every instance.
   // g_read: the weights to read instead of the member's (frozen inference of drifted ones).
-  void run(Instances& x, const std::vector<WorkItem>& items, size_t g_stride, size_t theta_stride,
+  void run(GpuInstances& x, const std::vector<WorkItem>& items, size_t g_stride, size_t theta_stride,
            uint32_t member = 0, float* g_read = nullptr);
-  // The first `count` instances' pulses and energy since the last take (every tally is cleared).
-  std::vector<DeviceTally> take_tallies(Instances& x, uint32_t count);
+  // The first `count` instances' pulses and energy since the last take (every tally is
+  // cleared), each summed as the host sums it (sum_tallies).
+  std::vector<DeviceTally> take_tallies(GpuInstances& x, uint32_t count);
   // The selected member's weights drifted (device_drift.hpp) into m_drifted; nullptr when
   // drift does not apply.
   float* drifted_weights_for_inference();
@@ -88,42 +71,42 @@ class CudaBackend : public Backend {
   void build_w_eff(uint32_t k, const float* g = nullptr);
   // Adds the exact solves of the last run's instances to m_ir_stats; BackendError (the
   // CPU's words) when one did not converge.
-  void record_exact(Instances& x, const std::vector<WorkItem>& items);
+  void record_exact(GpuInstances& x, const std::vector<WorkItem>& items);
   // Member k's weights as conductances, checked as the CPU's solver checks G (the kernel
   // cannot throw; learning then keeps every weight in [w_min, w_max]).
   void check_exact_cells(uint32_t k);
-  bool record_attempt(uint32_t k, uint32_t attempt, PresentationResult& r) const;
+  bool record_instance_attempt(uint32_t k, uint32_t attempt, PresentationResult& r) const;
   size_t g_size() const { return static_cast<size_t>(m_net.n_inputs) * m_net.n_neurons(); }
 
   Network m_net;
   CudaBackendOptions m_options;
-  std::string m_device_name;
+  std::string m_gpu_name;
   CudaStream m_stream;
-  DeviceNetwork m_dnet;
-  DeviceBuffer<float> m_window_table;
-  DeviceBuffer<float> m_g;             // conductances, one copy per ensemble member
-  DeviceBuffer<double> m_theta;        // thresholds, one copy per member (empty if none)
-  DeviceBuffer<uint32_t> m_member_list;  // members to normalise
+  StepNetwork m_step;                  // GPU pointers (window table, devices)
+  GpuBuffer<float> m_window_table;
+  GpuBuffer<float> m_g;             // conductances, one copy per ensemble member
+  GpuBuffer<double> m_theta;        // thresholds, one copy per member (empty if none)
+  GpuBuffer<uint32_t> m_member_list;  // members to normalise
   DeviceProgrammingUpload m_device;    // through devices only (m_dnet.device points in)
-  DeviceBuffer<float> m_drifted;       // drifted copy read by inference (drift only)
+  GpuBuffer<float> m_drifted;       // drifted copy read by inference (drift only)
   std::vector<std::vector<int32_t>> m_labels;  // per member
   uint32_t m_selected = 0;             // the member state(), labels() and infer() use
-  Instances m_train;                   // one instance
-  Instances m_infer;                   // infer_batch instances
-  // IR drop (crossbar/ir_drop.hpp): w' per member, rebuilt on the device by
+  GpuInstances m_train;                // one instance per ensemble member
+  GpuInstances m_infer;                // infer_batch instances
+  // IR drop (crossbar/ir_drop.hpp): w' per member, rebuilt on the GPU by
   // cuda_effective_weights as the CPU backend rebuilds it; with `exact` (ir_drop "exact" or
   // weff_refresh "step") training solves the circuit every step inside the simulate
   // kernel instead (block_relaxation.hpp), and w' serves frozen inference only.
   IrDropSettings m_ir;
   bool m_exact = false;
-  DeviceBuffer<float> m_w_eff;         // one copy per member (empty without IR drop)
-  std::vector<ExactStats> m_exact_stats;  // host copy of m_train.exact_stats
-  DeviceBuffer<unsigned long long> m_bad_cell;  // check_exact_cells' answer
+  GpuBuffer<float> m_w_eff;         // one copy per member (empty without IR drop)
+  std::vector<ExactStats> m_exact_stats;  // host copy of m_train's exact statistics
+  GpuBuffer<unsigned long long> m_bad_cell;  // check_exact_cells' answer
   std::vector<uint64_t> m_trained_images;  // per member, for weff_refresh "images"
   std::vector<uint8_t> m_w_eff_fresh;  // per member: built from the current weights
   IrDropStats m_ir_stats;
   std::vector<uint32_t> m_counts;      // host copies of the last run
-  std::vector<unsigned long long> m_totals;
+  std::vector<SpikeTotals> m_totals;
 };
 
 }  // namespace memsnn

@@ -12,7 +12,7 @@
 #include "kernels/crossbar_launch.hpp"
 #include "kernels/cuda_check.hpp"
 #include "kernels/cuda_stream.hpp"
-#include "kernels/device_buffer.hpp"
+#include "kernels/gpu_buffer.hpp"
 
 namespace memsnn {
 namespace {
@@ -36,9 +36,9 @@ void check_method(const CrossbarSolveSpec& spec) {
 
 // Alternating line relaxation of one circuit at a time, in a workspace sized for the
 // largest tile and batch.
-class DeviceRelaxation {
+class GpuRelaxation {
  public:
-  DeviceRelaxation(size_t max_cells, size_t max_rhs, const RelaxOptions& options)
+  GpuRelaxation(size_t max_cells, size_t max_rhs, const RelaxOptions& options)
       : m_options(options),
         m_batch(static_cast<uint32_t>(
             std::clamp<size_t>(kBatchBytes / (3 * sizeof(double) * max_cells), 1, std::max<size_t>(max_rhs, 1)))),
@@ -66,8 +66,8 @@ class DeviceRelaxation {
     launch_relax_factor(m_view, stream);
   }
 
-  // count (<= batch()) right-hand sides: v (device) with v_stride, or unit vectors from
-  // unit_first when v is null. currents (device): count x N. Returns solve_batch's stats.
+  // count (<= batch()) right-hand sides: v (GPU) with v_stride, or unit vectors from
+  // unit_first when v is null. currents (GPU): count x N. Returns solve_batch's stats.
   RelaxStats solve(const double* v, size_t v_stride, uint32_t unit_first, uint32_t count, double* currents,
                    cudaStream_t stream) {
     RelaxBatchView b{count,           v,           v_stride,          unit_first,       m_row_nodes.data(),
@@ -102,24 +102,24 @@ class DeviceRelaxation {
   RelaxOptions m_options;
   uint32_t m_batch;
   RelaxCircuitView m_view;
-  DeviceBuffer<double> m_g, m_row_c, m_row_inv, m_col_c, m_col_inv;
-  DeviceBuffer<double> m_row_nodes, m_col_nodes, m_scratch;
-  DeviceBuffer<RhsStatus> m_status;
+  GpuBuffer<double> m_g, m_row_c, m_row_inv, m_col_c, m_col_inv;
+  GpuBuffer<double> m_row_nodes, m_col_nodes, m_scratch;
+  GpuBuffer<RhsStatus> m_status;
   PinnedBuffer<RhsStatus> m_status_host;
-  DeviceBuffer<uint32_t> m_active;
+  GpuBuffer<uint32_t> m_active;
   PinnedBuffer<uint32_t> m_active_host;
   CudaEvent m_swept[2] = {CudaEvent(false), CudaEvent(false)};
 };
 
 // W_eff of every tile from min(m, n) unit solves (effective_weights), cells and results
-// on the device; ordered on `stream` and finished on return.
-RelaxStats device_effective_weights(const CrossbarCircuit& c, const LayerCells& cells, const LayerWeights& out,
+// on the GPU; ordered on `stream` and finished on return.
+RelaxStats gpu_effective_weights(const CrossbarCircuit& c, const LayerCells& cells, const LayerWeights& out,
                                     const CrossbarSolveSpec& spec, cudaStream_t stream) {
   const TilePlan plan = plan_tiles(c, spec);
   size_t units = 0;
   for (const CrossbarTile& t : plan.tiles) units = std::max<size_t>(units, std::min(t.rows, t.cols));
-  DeviceRelaxation relax(static_cast<size_t>(plan.tile_rows) * plan.tile_cols, units, spec.relax);
-  DeviceBuffer<double> currents(static_cast<size_t>(relax.batch()) * std::max(plan.tile_rows, plan.tile_cols),
+  GpuRelaxation relax(static_cast<size_t>(plan.tile_rows) * plan.tile_cols, units, spec.relax);
+  GpuBuffer<double> currents(static_cast<size_t>(relax.batch()) * std::max(plan.tile_rows, plan.tile_cols),
                                 "crossbar unit-solve currents");
   RelaxStats stats;
   for (const CrossbarTile& t : plan.tiles) {
@@ -149,11 +149,11 @@ RelaxStats cuda_crossbar_currents(const CrossbarCircuit& c, std::span<const doub
   if (count == 0) return {};
   const TilePlan plan = plan_tiles(c, spec);
   CudaStream stream;
-  DeviceBuffer<double> d_g(g.size(), "crossbar conductances");
+  GpuBuffer<double> d_g(g.size(), "crossbar conductances");
   d_g.upload(g.data(), g.size(), stream.get());
-  DeviceRelaxation relax(static_cast<size_t>(plan.tile_rows) * plan.tile_cols, count, spec.relax);
-  DeviceBuffer<double> d_v(static_cast<size_t>(relax.batch()) * plan.tile_rows, "crossbar input voltages");
-  DeviceBuffer<double> d_out(static_cast<size_t>(relax.batch()) * plan.tile_cols, "crossbar output currents");
+  GpuRelaxation relax(static_cast<size_t>(plan.tile_rows) * plan.tile_cols, count, spec.relax);
+  GpuBuffer<double> d_v(static_cast<size_t>(relax.batch()) * plan.tile_rows, "crossbar input voltages");
+  GpuBuffer<double> d_out(static_cast<size_t>(relax.batch()) * plan.tile_cols, "crossbar output currents");
   std::vector<double> out(d_out.size());
   const LayerCells cells{d_g.data(), nullptr, {}, c.rows, c.cols};
   RelaxStats stats;
@@ -184,10 +184,10 @@ RelaxStats cuda_effective_weights(const CrossbarCircuit& c, std::span<const doub
   check_weff_args(c, g, w_eff);
   check_method(spec);
   CudaStream stream;
-  DeviceBuffer<double> d_g(g.size(), "crossbar conductances");
+  GpuBuffer<double> d_g(g.size(), "crossbar conductances");
   d_g.upload(g.data(), g.size(), stream.get());
-  DeviceBuffer<double> d_w(w_eff.size(), "crossbar W_eff");
-  const RelaxStats stats = device_effective_weights(c, LayerCells{d_g.data(), nullptr, {}, c.rows, c.cols},
+  GpuBuffer<double> d_w(w_eff.size(), "crossbar W_eff");
+  const RelaxStats stats = gpu_effective_weights(c, LayerCells{d_g.data(), nullptr, {}, c.rows, c.cols},
                                                     LayerWeights{d_w.data(), nullptr, {}, c.cols}, spec,
                                                     stream.get());
   d_w.download(w_eff.data(), w_eff.size(), stream.get());
@@ -201,10 +201,10 @@ RelaxStats cuda_effective_weights(const CrossbarCircuit& c, const float* weights
     throw BackendError("crossbar: conductance range g_min = " + std::to_string(range.g_min) +
                        " S, g_max = " + std::to_string(range.g_max) + " S must satisfy 0 <= g_min < g_max (finite)");
   }
-  if (!weights || !w_eff) throw BackendError("crossbar: device W_eff given a null weight or output pointer");
+  if (!weights || !w_eff) throw BackendError("crossbar: GPU W_eff given a null weight or output pointer");
   const LayerCells cells{nullptr, weights, range, c.rows, c.cols};
-  // validate_circuit's cell check, on the device: the first bad cell, as it would name it.
-  DeviceBuffer<unsigned long long> first_bad(1, "crossbar bad-cell index");
+  // validate_circuit's cell check, on the GPU: the first bad cell, as it would name it.
+  GpuBuffer<unsigned long long> first_bad(1, "crossbar bad-cell index");
   CUDA_CHECK(cudaMemsetAsync(first_bad.data(), 0xff, sizeof(unsigned long long), stream));
   launch_find_bad_cell(cells, first_bad.data(), stream);
   unsigned long long bad = 0;
@@ -216,7 +216,7 @@ RelaxStats cuda_effective_weights(const CrossbarCircuit& c, const float* weights
     check_conductance(c, bad, range.to_conductance(w));  // throws: the kernel's test is the same
   }
   check_method(spec);
-  return device_effective_weights(c, cells, LayerWeights{nullptr, w_eff, range, c.cols}, spec,
+  return gpu_effective_weights(c, cells, LayerWeights{nullptr, w_eff, range, c.cols}, spec,
                                   stream);
 }
 

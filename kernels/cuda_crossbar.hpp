@@ -29,8 +29,8 @@ RelaxStats cuda_crossbar_currents(const CrossbarCircuit& c, std::span<const doub
 RelaxStats cuda_effective_weights(const CrossbarCircuit& c, std::span<const double> g, std::span<double> w_eff,
                                   const CrossbarSolveSpec& spec);
 
-// W_eff without leaving the device, for a backend that keeps normalised weights there.
-// weights and w_eff are device arrays of M x N floats, row-major [input][neuron]:
+// W_eff without leaving the GPU, for a backend that keeps normalised weights there.
+// weights and w_eff are GPU arrays of M x N floats, row-major [input][neuron]:
 //   G_ij     = g_min + w_ij (g_max - g_min)           (in double: ConductanceRange::to_conductance)
 //   w_eff_ij = (W_eff_ij - g_min) / (g_max - g_min)   (W_eff of that G; rounded once to float)
 // the w' of crossbar/ir_drop.hpp, so an ideal crossbar gives w_eff = w up to rounding.

@@ -1,4 +1,4 @@
-// Asks the CUDA runtime whether a device answers; never throws.
+// Asks the CUDA runtime whether a GPU answers; never throws.
 #include <cuda_runtime.h>
 
 #include "backend/cuda_probe.hpp"
@@ -20,7 +20,7 @@ CudaProbe probe_cuda() noexcept {
     return p;
   }
   cudaDeviceProp prop{};
-  if (cudaGetDeviceProperties(&prop, 0) == cudaSuccess) p.device_name = prop.name;
+  if (cudaGetDeviceProperties(&prop, 0) == cudaSuccess) p.gpu_name = prop.name;
   return p;
 }
 

@@ -44,12 +44,12 @@ DeviceProgrammingUpload::DeviceProgrammingUpload(const DeviceProgramming& host, 
     packed.reserve(grid_doubles(t.pot) + grid_doubles(t.dep));
     const GridOffsets pot = pack(t.pot, packed);
     const GridOffsets dep = pack(t.dep, packed);
-    m_tables = DeviceBuffer<double>(packed.size(), "the device's dG tables");
+    m_tables = GpuBuffer<double>(packed.size(), "the device's dG tables");
     m_tables.upload(packed.data(), packed.size(), stream);
     repoint(copy.model.table.pot, m_tables.data(), pot);
     repoint(copy.model.table.dep, m_tables.data(), dep);
   }
-  m_programming = DeviceBuffer<DeviceProgramming>(1, "the device programming");
+  m_programming = GpuBuffer<DeviceProgramming>(1, "the device programming");
   m_programming.upload(&copy, 1, stream);
 }
 

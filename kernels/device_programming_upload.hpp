@@ -7,7 +7,7 @@
 #include <cuda_runtime.h>
 
 #include "device/device_programming.hpp"
-#include "kernels/device_buffer.hpp"
+#include "kernels/gpu_buffer.hpp"
 
 namespace memsnn {
 
@@ -19,8 +19,8 @@ class DeviceProgrammingUpload {
   const DeviceProgramming* get() const { return m_programming.empty() ? nullptr : m_programming.data(); }
 
  private:
-  DeviceBuffer<double> m_tables;  // pot g, v, values, then dep g, v, values
-  DeviceBuffer<DeviceProgramming> m_programming;
+  GpuBuffer<double> m_tables;  // pot g, v, values, then dep g, v, values
+  GpuBuffer<DeviceProgramming> m_programming;
 };
 
 }  // namespace memsnn

@@ -19,13 +19,13 @@
 #include <string>
 #include <vector>
 
-#include "backend/cuda_probe.hpp"
 #include "core/error.hpp"
 #include "core/rng.hpp"
 #include "crossbar/crossbar_solve.hpp"
 #include "crossbar/relaxation_solver.hpp"
+#include "fixtures.hpp"
 #include "kernels/cuda_crossbar.hpp"
-#include "kernels/device_buffer.hpp"
+#include "kernels/gpu_buffer.hpp"
 
 using namespace memsnn;
 
@@ -35,10 +35,7 @@ constexpr int kExactUlps = 0;  // documented above; EXPECT_EQ on doubles
 
 class CudaCrossbar : public ::testing::Test {
  protected:
-  void SetUp() override {
-    const CudaProbe probe = probe_cuda();
-    if (probe.devices == 0) GTEST_SKIP() << probe.error;
-  }
+  void SetUp() override { MEMSNN_SKIP_WITHOUT_GPU(); }
 };
 
 double unit(uint32_t key, uint32_t stream, size_t k) {
@@ -252,7 +249,7 @@ TEST_F(CudaCrossbar, EffectiveWeightsEqualTheCpu) {
 // The device-pointer W_eff equals the CPU's effective_weights with G mapped from the
 // weights and W_eff mapped back as IrDropCrossbar does (ConductanceRange); a weight whose
 // G is negative is named as the CPU names the cell.
-TEST_F(CudaCrossbar, DeviceWeightsEqualTheMappedCpu) {
+TEST_F(CudaCrossbar, GpuWeightsEqualTheMappedCpu) {
   const ConductanceRange range{1e-6, 1e-5};
   for (const auto& shape : {std::pair<CrossbarCircuit, uint32_t>{{784, 100, 1.0, 1.0, 0.0, 0.0}, 0},
                             {{100, 300, 1.0, 1.0, 0.0, 0.0}, 64}}) {
@@ -266,7 +263,7 @@ TEST_F(CudaCrossbar, DeviceWeightsEqualTheMappedCpu) {
     CrossbarSolveSpec spec;
     spec.tile_rows = spec.tile_cols = tile;
     const RelaxStats cs = effective_weights(c, g, cpu, spec);
-    DeviceBuffer<float> d_w(cells, "test weights"), d_out(cells, "test W_eff");
+    GpuBuffer<float> d_w(cells, "test weights"), d_out(cells, "test W_eff");
     d_w.upload(w.data(), cells);
     const RelaxStats gs = cuda_effective_weights(c, d_w.data(), range, d_out.data(), spec);
     std::vector<float> gpu(cells);

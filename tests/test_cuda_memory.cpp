@@ -1,4 +1,4 @@
-// GPU: DeviceBuffer, PinnedBuffer, CudaStream and CudaEvent (kernels/device_buffer.hpp,
+// GPU: GpuBuffer, PinnedBuffer, CudaStream and CudaEvent (kernels/gpu_buffer.hpp,
 // kernels/cuda_stream.hpp): copies, clearing, ownership, size checks and the one-line
 // out-of-memory error (label gpu; skipped without a device).
 #include <gtest/gtest.h>
@@ -12,32 +12,26 @@
 
 #include <cuda_runtime.h>
 
-#include "backend/cuda_probe.hpp"
 #include "core/error.hpp"
+#include "fixtures.hpp"
 #include "kernels/cuda_stream.hpp"
-#include "kernels/device_buffer.hpp"
+#include "kernels/gpu_buffer.hpp"
 
 using namespace memsnn;
 
-// Kernels receive views by value, so a view must be a plain bundle of bytes.
-static_assert(std::is_trivially_copyable_v<DeviceSpan<float>>);
-static_assert(std::is_trivially_copyable_v<DeviceSpan<const uint32_t>>);
-static_assert(!std::is_copy_constructible_v<DeviceBuffer<float>>);
-static_assert(!std::is_copy_assignable_v<DeviceBuffer<float>>);
-static_assert(std::is_nothrow_move_constructible_v<DeviceBuffer<float>>);
+static_assert(!std::is_copy_constructible_v<GpuBuffer<float>>);
+static_assert(!std::is_copy_assignable_v<GpuBuffer<float>>);
+static_assert(std::is_nothrow_move_constructible_v<GpuBuffer<float>>);
 static_assert(!std::is_copy_constructible_v<PinnedBuffer<float>>);
 static_assert(!std::is_copy_constructible_v<CudaStream>);
 static_assert(!std::is_copy_constructible_v<CudaEvent>);
 
 namespace {
 
-// Every test needs a device; without one it skips and says why (as test_cuda_poisson).
+// Every test needs a device; without one it skips and says why.
 class CudaMemory : public ::testing::Test {
  protected:
-  void SetUp() override {
-    const CudaProbe probe = probe_cuda();
-    if (probe.devices == 0) GTEST_SKIP() << probe.error;
-  }
+  void SetUp() override { MEMSNN_SKIP_WITHOUT_GPU(); }
 };
 
 std::vector<float> ramp(size_t n) {
@@ -50,12 +44,10 @@ std::vector<float> ramp(size_t n) {
 
 TEST_F(CudaMemory, UploadDownloadRoundTrip) {
   const std::vector<float> host = ramp(10007);  // not a multiple of any warp or block
-  DeviceBuffer<float> buf(host.size(), "round trip");
+  GpuBuffer<float> buf(host.size(), "round trip");
   EXPECT_EQ(buf.size(), host.size());
   EXPECT_EQ(buf.bytes(), host.size() * sizeof(float));
   ASSERT_NE(buf.data(), nullptr);
-  EXPECT_EQ(buf.view().data, buf.data());
-  EXPECT_EQ(buf.view().size, buf.size());
 
   buf.upload(host);
   std::vector<float> back(host.size(), 0.0f);
@@ -73,7 +65,7 @@ TEST_F(CudaMemory, UploadDownloadRoundTrip) {
 
 TEST_F(CudaMemory, FillZeroClearsEveryElement) {
   std::vector<uint32_t> host(4099, 0xdeadbeefu);
-  DeviceBuffer<uint32_t> buf(host.size(), "fill test");
+  GpuBuffer<uint32_t> buf(host.size(), "fill test");
   buf.upload(host);
   CudaStream stream;
   buf.fill_zero(stream.get());
@@ -83,18 +75,18 @@ TEST_F(CudaMemory, FillZeroClearsEveryElement) {
 
 TEST_F(CudaMemory, MoveLeavesTheSourceEmpty) {
   const std::vector<float> host = ramp(256);
-  DeviceBuffer<float> a(host.size(), "moved");
+  GpuBuffer<float> a(host.size(), "moved");
   a.upload(host);
   const float* p = a.data();
 
-  DeviceBuffer<float> b(std::move(a));
+  GpuBuffer<float> b(std::move(a));
   EXPECT_EQ(a.size(), 0u);
   EXPECT_EQ(a.data(), nullptr);
   EXPECT_TRUE(a.empty());
   EXPECT_EQ(b.data(), p);
   EXPECT_EQ(b.size(), host.size());
 
-  DeviceBuffer<float> c(8, "overwritten");
+  GpuBuffer<float> c(8, "overwritten");
   c = std::move(b);  // c's old allocation is freed, b's moves in
   EXPECT_EQ(b.size(), 0u);
   EXPECT_EQ(b.data(), nullptr);
@@ -117,7 +109,7 @@ TEST_F(CudaMemory, MoveLeavesTheSourceEmpty) {
 }
 
 TEST_F(CudaMemory, SizeMismatchThrowsBackendError) {
-  DeviceBuffer<float> buf(100, "mismatch test");
+  GpuBuffer<float> buf(100, "mismatch test");
   std::vector<float> small(99), large(101);
   EXPECT_THROW(buf.upload(small), BackendError);
   EXPECT_THROW(buf.upload(large), BackendError);
@@ -136,7 +128,7 @@ TEST_F(CudaMemory, SizeMismatchThrowsBackendError) {
 TEST_F(CudaMemory, AbsurdAllocationSaysOutOfMemoryInOneLine) {
   constexpr size_t kBytes = size_t{1} << 50;  // 1 PiB: no device has it
   try {
-    DeviceBuffer<uint8_t> buf(kBytes, "absurd test buffer");
+    GpuBuffer<uint8_t> buf(kBytes, "absurd test buffer");
     FAIL() << "allocating 1 PiB did not throw";
   } catch (const BackendError& e) {
     const std::string msg = e.what();
@@ -149,12 +141,12 @@ TEST_F(CudaMemory, AbsurdAllocationSaysOutOfMemoryInOneLine) {
   }
   // The failure must not linger as the runtime's last error for the next launch check.
   EXPECT_EQ(cudaGetLastError(), cudaSuccess);
-  DeviceBuffer<float> after(1024, "after the failure");
+  GpuBuffer<float> after(1024, "after the failure");
   EXPECT_EQ(after.size(), 1024u);
 }
 
 TEST_F(CudaMemory, ResizeChangesTheSizeAndZeroIsEmpty) {
-  DeviceBuffer<double> buf(10, "resized");
+  GpuBuffer<double> buf(10, "resized");
   buf.resize(1000);
   EXPECT_EQ(buf.size(), 1000u);
   std::vector<double> host(1000, 2.5), back(1000);
@@ -171,7 +163,7 @@ TEST_F(CudaMemory, PinnedStagingRoundTripOnAStream) {
   constexpr size_t kN = 1 << 16;
   PinnedBuffer<int32_t> in(kN, "pinned in"), out(kN, "pinned out");
   for (size_t i = 0; i < kN; ++i) in[i] = static_cast<int32_t>(i * 7) - 1000;
-  DeviceBuffer<int32_t> dev(kN, "pinned round trip");
+  GpuBuffer<int32_t> dev(kN, "pinned round trip");
   CudaStream stream;
   dev.upload_async(in.data(), in.size(), stream.get());
   dev.download_async(out.data(), out.size(), stream.get());
@@ -182,7 +174,7 @@ TEST_F(CudaMemory, PinnedStagingRoundTripOnAStream) {
 TEST_F(CudaMemory, EventTimingIsNonNegative) {
   CudaStream stream;
   CudaEvent start, stop;
-  DeviceBuffer<float> buf(size_t{1} << 22, "timed clears");
+  GpuBuffer<float> buf(size_t{1} << 22, "timed clears");
   start.record(stream.get());
   for (int i = 0; i < 4; ++i) buf.fill_zero(stream.get());
   stop.record(stream.get());

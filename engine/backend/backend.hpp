@@ -44,7 +44,7 @@ class Backend {
  public:
   virtual ~Backend() = default;
   virtual std::string name() const = 0;         // "cpu" or "cuda"
-  virtual std::string device_name() const = 0;  // e.g. the CPU model or GPU name
+  virtual std::string hardware_name() const = 0;  // e.g. the CPU model or GPU name
   virtual const Network& network() const = 0;
 
   virtual void set_state(const NetworkState& state) = 0;

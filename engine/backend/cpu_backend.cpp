@@ -1,7 +1,5 @@
 #include "backend/cpu_backend.hpp"
 
-#include "device/device_drift.hpp"
-
 #include <exception>
 #include <fstream>
 #include <thread>
@@ -13,25 +11,29 @@
 
 namespace memsnn {
 
-CpuBackend::CpuBackend(const Network& net, unsigned threads, uint32_t ensemble)
-    : m_net(net), m_threads(threads ? threads : std::max(1u, std::thread::hardware_concurrency())) {
+CpuBackend::CpuBackend(const Network& net, unsigned threads, uint32_t ensemble, const HostExecutorOptions& executor)
+    : m_net(net),
+      m_threads(threads ? threads : std::max(1u, std::thread::hardware_concurrency())),
+      m_executor(executor) {
   if (ensemble == 0) throw BackendError("a CPU ensemble must have at least one member");
   // Member k starts as a single network with seed + k would, as on the CUDA backend.
   m_members.reserve(ensemble);
   for (uint32_t k = 0; k < ensemble; ++k) {
     const uint64_t seed = m_net.config.seed + k;
-    m_members.push_back(Member{seed, initial_state(m_net, seed), CpuSimulation(m_net, seed), {}, {}, false, 0});
+    m_members.push_back(Member{seed, initial_state(m_net, seed), CpuSimulation(m_net, seed, executor), {}, {}, {}, false, 0});
   }
   // IR drop: each member reads its own circuit (members learn different weights). A lone
   // network's W_eff builds use every thread; ensemble members already run in parallel.
   const IrDropSettings ir = ir_drop_settings(m_net.config, m_net.n_inputs, m_net.n_neurons(),
                                              ensemble == 1 ? m_threads : 1);
   if (ir.mode == IrDropMode::kNone) return;
+  const bool exact = ir.mode == IrDropMode::kExact || ir.refresh_every_step;
+  const ExactCircuit circuit = exact ? make_exact_circuit(ir) : ExactCircuit{};
   for (Member& m : m_members) {
     m.ir = std::make_unique<IrDropCrossbar>(ir);
     m.w_eff.resize(m.state.g.size());
-    if (m.ir->solves_every_step()) {
-      m.sim.solve_crossbar_with(m.ir.get());
+    if (exact) {
+      m.sim.solve_crossbar_exactly(circuit);
     } else {
       m.sim.read_crossbar_from(m.w_eff.data());
     }
@@ -42,6 +44,7 @@ IrDropStats CpuBackend::ir_drop_stats() const {
   IrDropStats total;
   for (const Member& m : m_members) {
     if (m.ir) total.add(m.ir->stats());
+    total.add(m.exact_stats);
   }
   return total;
 }
@@ -53,7 +56,7 @@ void CpuBackend::refresh_w_eff(Member& m, uint32_t attempt) {
   m.w_eff_fresh = true;
 }
 
-std::string CpuBackend::device_name() const {
+std::string CpuBackend::hardware_name() const {
   std::ifstream cpuinfo("/proc/cpuinfo");
   std::string line;
   while (std::getline(cpuinfo, line)) {
@@ -96,7 +99,7 @@ void CpuBackend::select_member(uint32_t k) {
 }
 
 void CpuBackend::between(CpuSimulation& sim, NetworkState& state, bool learn) {
-  if (m_net.config.protocol.between == "rest") {
+  if (m_net.between == BetweenImages::kRest) {
     sim.rest(state.g.data(), state.theta.data(), learn);
   } else {
     sim.reset();
@@ -140,10 +143,13 @@ void CpuBackend::train_member(Member& m, const PresentationRequest& request, Pre
   const double norm = m_net.config.learning.normalize_sum;
   const bool learn = m_net.plastic;
   auto present = [&](double rate, uint32_t attempt, std::vector<uint32_t>& counts) {
-    if (learn && norm > 0) CpuSimulation::normalize_columns(m_net, m.state.g.data(), norm, m.seed);
+    if (learn && norm > 0) m.sim.normalize(m.state.g.data(), norm);
+    if (m.ir && m.ir->solves_every_step() && attempt == 0) check_weight_conductances(m.ir->settings(), m.state.g);
     if (m.ir && !m.ir->solves_every_step()) refresh_w_eff(m, attempt);
     if (learn) m.w_eff_fresh = false;
-    return present_once(m.sim, m.state, request, rate, attempt, learn, counts);
+    const auto totals = present_once(m.sim, m.state, request, rate, attempt, learn, counts);
+    if (m.ir) record_exact_stats(m.sim.take_exact_stats(), m.ir->settings().solve.relax, m.exact_stats);
+    return totals;
   };
   run_with_retries(m_net, present, [&] { between(m.sim, m.state, learn); }, result);
   between(m.sim, m.state, learn);  // the network rests before the next image
@@ -194,7 +200,7 @@ void CpuBackend::infer(std::span<const PresentationRequest> requests, std::span<
     m.w_eff_fresh = !drift;
   }
   run_workers(requests.size(), [&](size_t first, size_t stride) {
-    CpuSimulation sim(m_net, m.seed);
+    CpuSimulation sim(m_net, m.seed, m_executor);
     if (m.ir) sim.read_crossbar_from(m.w_eff.data());
     for (size_t k = first; k < requests.size(); k += stride) {
       sim.reset();

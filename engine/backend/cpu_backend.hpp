@@ -16,10 +16,12 @@ class CpuBackend : public Backend {
  public:
   // threads = 0: one per hardware thread. ensemble: networks that learn at once, member k
   // as a single CpuBackend with config.seed + k (BackendError if 0).
-  CpuBackend(const Network& net, unsigned threads, uint32_t ensemble = 1);
+  // executor: what runs the step (serial by default; threaded for tests of the step's
+  // parallel logic, results bit for bit the same).
+  CpuBackend(const Network& net, unsigned threads, uint32_t ensemble = 1, const HostExecutorOptions& executor = {});
 
   std::string name() const override { return "cpu"; }
-  std::string device_name() const override;
+  std::string hardware_name() const override;
   const Network& network() const override { return m_net; }
   void set_state(const NetworkState& state) override;
   NetworkState state() const override { return m_members[m_selected].state; }
@@ -46,6 +48,7 @@ class CpuBackend : public Backend {
     // last refresh; `w_eff_fresh` while no learning has changed them since.
     std::unique_ptr<IrDropCrossbar> ir;
     std::vector<float> w_eff;
+    IrDropStats exact_stats;  // solves of the step's exact read (ir_drop "exact")
     bool w_eff_fresh = false;
     uint64_t trained_images = 0;
   };
@@ -60,6 +63,7 @@ class CpuBackend : public Backend {
 
   Network m_net;
   unsigned m_threads;
+  HostExecutorOptions m_executor;
   std::vector<Member> m_members;
   uint32_t m_selected = 0;
 };

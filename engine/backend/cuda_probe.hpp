@@ -1,5 +1,5 @@
-// Whether a CUDA device answers. Implemented in kernels/ when the CUDA backend is built,
-// otherwise by cuda_probe_none.cpp.
+// Whether a CUDA device answers. Implemented in kernels/cuda_probe.cu when the CUDA backend
+// is built, otherwise by apps/cuda_probe_none.cpp.
 #pragma once
 
 #include <string>
@@ -9,7 +9,7 @@ namespace memsnn {
 struct CudaProbe {
   bool compiled = false;  // this build has the CUDA parts
   int devices = 0;
-  std::string device_name;
+  std::string gpu_name;
   std::string error;      // why no device answered (driver message), if none
 };
 

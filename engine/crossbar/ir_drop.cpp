@@ -1,6 +1,7 @@
 #include "crossbar/ir_drop.hpp"
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 
 #include "core/error.hpp"
@@ -15,6 +16,21 @@ void check_ir_drop_converged(const RelaxStats& s, const RelaxOptions& o, const c
                 "solver_damping < 1",
                 what, s.iterations, s.residual, o.tol);
   throw BackendError(buf);
+}
+
+void record_exact_stats(const ExactStats& s, const RelaxOptions& o, IrDropStats& into) {
+  into.exact_solves += s.solves;
+  into.sweeps += s.sweeps;
+  into.max_residual = s.max_residual > into.max_residual ? s.max_residual : into.max_residual;
+  into.seconds += static_cast<double>(s.nanoseconds) * 1e-9;
+  if (s.failed) check_ir_drop_converged(RelaxStats{s.failed_iterations, s.failed_residual, false}, o, "exact step");
+}
+
+void check_weight_conductances(const IrDropSettings& ir, std::span<const float> w) {
+  for (size_t k = 0; k < w.size(); ++k) {
+    const double g = ir.range.to_conductance(w[k]);
+    if (!(g >= 0.0) || !std::isfinite(g)) check_conductance(ir.circuit, k, g);  // throws
+  }
 }
 
 IrDropSettings ir_drop_settings(const NetworkConfig& config, uint32_t rows, uint32_t cols, unsigned threads) {

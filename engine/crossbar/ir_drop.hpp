@@ -20,6 +20,7 @@
 
 #include "config/network_config.hpp"
 #include "crossbar/crossbar_solve.hpp"
+#include "crossbar/exact_drive.hpp"
 #include "model/device.hpp"
 
 namespace memsnn {
@@ -72,6 +73,15 @@ struct IrDropStats {
     seconds += o.seconds;
   }
 };
+
+// The exact solves of one instance (the shared step's ExactStats) added to `into`;
+// BackendError with check_ir_drop_converged's words ("exact step") when one failed.
+// Shared by the backends.
+void record_exact_stats(const ExactStats& s, const RelaxOptions& o, IrDropStats& into);
+
+// The weights' conductances checked as the solvers check G (validate_circuit's words):
+// the step's exact solve cannot throw, so the backends check before presenting.
+void check_weight_conductances(const IrDropSettings& ir, std::span<const float> w);
 
 class IrDropCrossbar {
  public:

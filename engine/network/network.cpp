@@ -181,6 +181,7 @@ Network build_network(const NetworkConfig& config, uint32_t image_rows, uint32_t
   build_device(config, net);
   net.presentation_steps = static_cast<uint32_t>(steps_of(config.protocol.presentation_ms, dt));
   net.rest_steps = static_cast<uint32_t>(steps_of(config.protocol.rest_ms, dt));
+  net.between = config.protocol.between == "reset" ? BetweenImages::kReset : BetweenImages::kRest;
   if (net.presentation_steps == 0) fail("protocol.presentation_ms", "shorter than one time step");
   const double test_ms = config.protocol.test_presentation_ms;
   net.test_presentation_steps = test_ms > 0 ? static_cast<uint32_t>(steps_of(test_ms, dt)) : net.presentation_steps;

@@ -42,6 +42,9 @@ struct FixedProjectionSpec {
 
 enum class LearningRule { kTraceStdp, kWindowStdp };
 
+// What happens between two presentations (protocol.between, resolved once).
+enum class BetweenImages { kRest, kReset };
+
 struct Network {
   NetworkConfig config;          // the resolved description it came from
   uint32_t n_inputs = 0;         // after downsampling
@@ -69,6 +72,7 @@ struct Network {
   uint32_t presentation_steps = 0;          // training
   uint32_t test_presentation_steps = 0;     // labelling and testing
   uint32_t rest_steps = 0;
+  BetweenImages between = BetweenImages::kRest;
   double dt_s = 0.0;
 
   uint32_t n_neurons() const { return populations[learning_layer].size; }

@@ -72,7 +72,7 @@ struct MemberLearning {
 }  // namespace
 
 uint64_t sample_steps(const Network& net, const PresentationResult& r, bool training) {
-  const uint64_t rest = net.config.protocol.between == "rest" ? net.rest_steps : 0;
+  const uint64_t rest = net.between == BetweenImages::kRest ? net.rest_steps : 0;
   const uint64_t rests = r.attempts - 1 + (training ? 1 : 0);
   const uint64_t steps = training ? net.presentation_steps : net.test_presentation_steps;
   return static_cast<uint64_t>(r.attempts) * steps + rests * rest;

@@ -1,8 +1,8 @@
-// What the simulate kernel needs to solve the exact IR-drop drive (crossbar/ir_drop.hpp:
+// What the shared step needs to solve the exact IR-drop drive (crossbar/ir_drop.hpp:
 // ir_drop "exact", or weff_refresh "step") inside the block that runs a network instance:
-// the layer's circuit and solver settings by value, the per-instance scratch it works in
-// (global memory), and the work it reports. Plain C++17, shared by the backend's host
-// code, simulate.cu and the block solver (block_relaxation.hpp).
+// the layer's circuit and solver settings by value, the per-instance scratch it works in,
+// and the work it reports. Plain C++17, read by every executor and by the block solver
+// (crossbar/block_relaxation.hpp).
 #pragma once
 
 #include <cstddef>

@@ -1,18 +1,16 @@
-// GPU parity of learning through memristor devices (label gpu; every test skips without a
-// device): the CUDA backend against the CPU reference with device models, non-idealities,
-// drift, IR drop and ensembles (kernels/device_learning.hpp, docs/devices.md "On the GPU").
+// Parity of learning through memristor devices, one test body per backend
+// (tests/backends_under_test.hpp: serial host, threaded host executor, CUDA; cuda skips
+// without a device): device models, non-idealities, drift, IR drop and ensembles
+// (engine/step/device_step.hpp, docs/devices.md), against the serial CPU reference.
 //
 // Tolerances, and why:
-// - kWeightAtol = 0 (0 ulp): every cell is written by the same program_cell with the same
-//   request and the same counter-based draws, reads sum in the CPU's order, and the kernels
-//   build without FMA contraction. The only libm calls on the way (exp, log, expm1, log1p
-//   of the Chen and NeuroSim models) are evaluated in double and rounded to a float state
-//   or weight; CUDA's and glibc's results differ by at most 1 ulp in double, which changes
-//   the float only within ~1e-16 of a rounding boundary (about 2^-29 per call). A run of a
-//   few images is therefore expected to match bit for bit; a difference is a bug.
-// - spike counts and pulse counts: equal (integers, counted the same way).
-// - kEnergyRtol = 1e-9: each write's and read's energy is the CPU's, but the GPU sums them
-//   per thread and then per block, in another order than the CPU's running sum.
+// - kWeightAtol = 0 (0 ulp): every cell is written by the same write_cell with the same
+//   request and the same counter-based draws, reads sum in one order, the kernels build
+//   without FMA contraction, and the device models' exp, log, expm1, log1p and pow are
+//   built from + - * / (core/portable_math.hpp). A difference is a bug.
+// - spike counts, pulse counts and energies: equal. Pulses and energy are tallied per
+//   crossbar row or column by the one thread that owns it and summed in one fixed order
+//   (step/instance_state.hpp sum_tallies), so even the energies' sums match bit for bit.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -25,28 +23,22 @@
 #include <nlohmann/json.hpp>
 
 #include "backend/cpu_backend.hpp"
-#include "backend/cuda_probe.hpp"
+#include "backends_under_test.hpp"
 #include "config/network_config.hpp"
 #include "device/device_drift.hpp"
 #include "fixtures.hpp"
-#include "kernels/cuda_backend.hpp"
 
 using namespace memsnn;
+using fixtures::BackendOptions;
 using nlohmann::json;
 
 namespace {
 
 constexpr float kWeightAtol = 0.0f;
-constexpr double kEnergyRtol = 1e-9;
+constexpr double kEnergyRtol = 0.0;
 constexpr size_t kImages = 5;
 
-#define SKIP_WITHOUT_GPU()                                                      \
-  do {                                                                          \
-    const CudaProbe probe_ = probe_cuda();                                      \
-    if (probe_.devices == 0) GTEST_SKIP() << "no CUDA device: " << probe_.error; \
-  } while (0)
-
-const std::string kTableMeta = std::string(MEMSNN_SHARED_DIR) + "/devices/spikelearn_1t1r_Paiyu_15_meta.json";
+const std::string kTableMeta = std::string(MEMSNN_TEST_DATA_DIR) + "/devices/spikelearn_1t1r_Paiyu_15_meta.json";
 
 // A small Diehl & Cook network (16 neurons, short presentations) learning through `device`.
 Network device_network(const json& device, const json& patch = json::object()) {
@@ -63,7 +55,7 @@ Network device_network(const json& device, const json& patch = json::object()) {
 
 // The devices every parity test runs: discrete levels, NeuroSim with every write and cell
 // non-ideality, Chen's gap model under Spikelearn's trace-to-voltage mapping, read noise,
-// drift at read-out, and the measured 1T1R table when the shared data are present.
+// drift at read-out, and the measured 1T1R table (tests/data/devices).
 std::vector<json> devices() {
   std::vector<json> d = {
       {{"preset", "anddudkin_20"}},
@@ -73,9 +65,7 @@ std::vector<json> devices() {
       {{"preset", "neurosim_epiram"}, {"nonideal", {{"read_sigma", 0.02}}}},
       {{"preset", "anddudkin_20"}, {"nonideal", {{"read_sigma", 0.02}, {"drift_nu", 0.05}, {"drift_time_s", 1000.0}}}},
   };
-  if (std::filesystem::exists(kTableMeta)) {
-    d.push_back({{"type", "table"}, {"meta_json", kTableMeta}, {"nonideal", {{"c2c_sigma", 0.01}}}});
-  }
+  d.push_back({{"type", "table"}, {"meta_json", kTableMeta}, {"nonideal", {{"c2c_sigma", 0.01}}}});
   return d;
 }
 
@@ -93,7 +83,7 @@ float max_abs_diff(const std::vector<float>& a, const std::vector<float>& b) {
 
 void expect_near_rel(double cpu, double gpu, const char* what, size_t s) {
   EXPECT_LE(std::fabs(cpu - gpu), kEnergyRtol * std::fabs(cpu)) << what << ", image " << s << ": cpu " << cpu
-                                                                << " gpu " << gpu;
+                                                                << " other " << gpu;
 }
 
 // Counts, attempts, spike totals and pulses equal; energies within kEnergyRtol.
@@ -111,12 +101,12 @@ void expect_same_results(const std::vector<PresentationResult>& cpu, const std::
   }
 }
 
-// Trains kImages on both backends, then infers them; everything must agree.
-void expect_parity(const Network& net, uint32_t cpu_threads = 1) {
+// Trains kImages on the reference and on `gpu` (the backend under test, same network),
+// then infers them; everything must agree.
+void expect_parity(const Network& net, Backend& gpu, uint32_t cpu_threads = 1) {
   ASSERT_TRUE(net.device_path || drift_applies(net.device.nonideal));
   const auto images = images_for(net, kImages);
   CpuBackend cpu(net, cpu_threads);
-  CudaBackend gpu(net, {});
   EXPECT_TRUE(same_bits(cpu.state().g, gpu.state().g)) << "initial states differ";
   const auto rc = fixtures::train_images(cpu, images, kImages);
   const auto rg = fixtures::train_images(gpu, images, kImages);
@@ -135,10 +125,17 @@ void expect_parity(const Network& net, uint32_t cpu_threads = 1) {
   EXPECT_TRUE(same_bits(gpu.state().g, sg.g));
 }
 
+class BackendDevices : public fixtures::BackendParityTest {
+ protected:
+  void expect_parity(const Network& net) {
+    const auto under_test = backend(net);
+    ::expect_parity(net, *under_test);
+  }
+};
+
 }  // namespace
 
-TEST(CudaDevices, TrainingAndInferenceMatchTheCpuForEveryDevice) {
-  SKIP_WITHOUT_GPU();
+TEST_P(BackendDevices, TrainingAndInferenceMatchTheCpuForEveryDevice) {
   for (const json& device : devices()) {
     SCOPED_TRACE(device.dump());
     expect_parity(device_network(device));
@@ -146,22 +143,22 @@ TEST(CudaDevices, TrainingAndInferenceMatchTheCpuForEveryDevice) {
 }
 
 // The window rule writes through devices on post spikes only.
-TEST(CudaDevices, WindowRuleThroughDevicesMatchesTheCpu) {
-  SKIP_WITHOUT_GPU();
+TEST_P(BackendDevices, WindowRuleThroughDevicesMatchesTheCpu) {
   json doc = preset_json("anddudkin_mem");
   doc["device"] = {{"preset", "anddudkin_20"}, {"nonideal", {{"c2c_sigma", 0.01}}}};
   expect_parity(build_network(config_from_json(doc), 28, 28));
 }
 
 // Inference keys read noise by the image, so CPU workers (any number) and GPU blocks agree.
-TEST(CudaDevices, InferenceReadNoiseDoesNotDependOnTheWorkers) {
-  SKIP_WITHOUT_GPU();
+TEST_P(BackendDevices, InferenceReadNoiseDoesNotDependOnTheWorkers) {
   const Network net = device_network({{"preset", "neurosim_epiram"}, {"nonideal", {{"read_sigma", 0.05}}}});
   const auto images = images_for(net, 12);
   CpuBackend one(net, 1), three(net, 3);
-  CudaBackendOptions small;
+  BackendOptions small;
+  small.threads = 2;
   small.infer_batch = 5;  // several batches
-  CudaBackend gpu(net, small);
+  const auto under_test = backend(net, small);
+  Backend& gpu = *under_test;
   const auto r1 = fixtures::infer_all(one, images, 12);
   expect_same_results(r1, fixtures::infer_all(three, images, 12));
   expect_same_results(r1, fixtures::infer_all(gpu, images, 12));
@@ -169,11 +166,11 @@ TEST(CudaDevices, InferenceReadNoiseDoesNotDependOnTheWorkers) {
 
 // The same seed gives the same devices on both backends: the initial (snapped, stuck)
 // weights are equal, and stuck cells never move on the GPU either.
-TEST(CudaDevices, TheSeedGivesTheSameDevicesOnBothBackends) {
-  SKIP_WITHOUT_GPU();
+TEST_P(BackendDevices, TheSeedGivesTheSameDevicesOnBothBackends) {
   const Network net = device_network(
       {{"preset", "neurosim_epiram"}, {"nonideal", {{"d2d_sigma", 0.05}, {"stuck_at_min", 0.05}, {"stuck_at_max", 0.05}}}});
-  CudaBackend gpu(net, {});
+  const auto under_test = backend(net);
+  Backend& gpu = *under_test;
   const NetworkState initial = initial_state(net);
   EXPECT_TRUE(same_bits(initial.g, gpu.state().g));
   const auto images = images_for(net, kImages);
@@ -189,15 +186,16 @@ TEST(CudaDevices, TheSeedGivesTheSameDevicesOnBothBackends) {
 }
 
 // Ensemble member k: seed + k and its own device clock, on both backends.
-TEST(CudaDevices, EnsembleMembersMatchTheCpu) {
-  SKIP_WITHOUT_GPU();
+TEST_P(BackendDevices, EnsembleMembersMatchTheCpu) {
   const Network net =
       device_network({{"preset", "neurosim_epiram"}, {"nonideal", {{"c2c_sigma", 0.02}, {"read_sigma", 0.02}}}});
   const auto images = images_for(net, 3);
   CpuBackend cpu(net, 2, 3);
-  CudaBackendOptions options;
+  BackendOptions options;
+  options.threads = 2;
   options.ensemble = 3;
-  CudaBackend gpu(net, options);
+  const auto under_test = backend(net, options);
+  Backend& gpu = *under_test;
   for (uint32_t s = 0; s < 3; ++s) {
     std::vector<PresentationResult> rc(3), rg(3);
     const PresentationRequest req{images.data() + s * net.n_inputs, s, Phase::kTrain};
@@ -210,11 +208,12 @@ TEST(CudaDevices, EnsembleMembersMatchTheCpu) {
 
 // IR drop with devices: exact (solved every step; no read noise on either backend) and
 // weff with drift (W_eff of the drifted weights at inference).
-TEST(CudaDevices, IrDropThroughDevicesMatchesTheCpu) {
-  SKIP_WITHOUT_GPU();
+TEST_P(BackendDevices, IrDropThroughDevicesMatchesTheCpu) {
   expect_parity(device_network({{"preset", "anddudkin_20"}},
                                {{"crossbar", {{"ir_drop", "exact"}, {"r_row_ohm", 1.0}, {"r_col_ohm", 1.0}}}}));
   expect_parity(device_network(
       {{"preset", "anddudkin_20"}, {"nonideal", {{"read_sigma", 0.02}, {"drift_nu", 0.05}, {"drift_time_s", 1000.0}}}},
       {{"crossbar", {{"ir_drop", "weff"}, {"r_row_ohm", 1.0}, {"r_col_ohm", 1.0}}}}));
 }
+
+MEMSNN_INSTANTIATE_BACKEND_PARITY(BackendDevices);

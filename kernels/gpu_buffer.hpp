@@ -1,8 +1,8 @@
-// Memory for the CUDA backend: DeviceBuffer<T> owns a device array, PinnedBuffer<T> a
-// page-locked host array for staging; both move-only. Kernels take DeviceSpan<T> views,
-// which own nothing and are trivially copyable, so they pass by value as kernel arguments.
+// Memory for the CUDA backend: GpuBuffer<T> owns a GPU array, PinnedBuffer<T> a
+// page-locked host array for staging; both move-only. Kernels take raw pointers and sizes
+// (data(), size()), never the owning buffers.
 // A failed allocation throws BackendError with one line: the size asked for, what it was
-// for, and the free and total device memory.
+// for, and the free and total GPU memory.
 #pragma once
 
 #include <cstddef>
@@ -19,19 +19,9 @@
 #include <cuda_runtime.h>
 
 #include "core/error.hpp"
-#include "core/host_device.hpp"
 #include "kernels/cuda_check.hpp"
 
 namespace memsnn {
-
-// A non-owning view of device memory: what a kernel is given instead of the buffer.
-template <class T>
-struct DeviceSpan {
-  T* data = nullptr;
-  size_t size = 0;
-
-  MEMSNN_HOST_DEVICE T& operator[](size_t i) const { return data[i]; }
-};
 
 namespace detail {
 
@@ -64,12 +54,12 @@ inline size_t checked_bytes(size_t count, size_t element, const std::string& wha
   return count * element;
 }
 
-[[noreturn]] inline void throw_device_alloc_error(cudaError_t err, size_t bytes, const std::string& what) {
+[[noreturn]] inline void throw_gpu_alloc_error(cudaError_t err, size_t bytes, const std::string& what) {
   // A failed cudaMalloc stays the runtime's "last error"; clear it, or the next
   // CUDA_CHECK_LAUNCH would blame an innocent kernel.
   (void)cudaGetLastError();
   const std::string asked =
-      byte_text(bytes) + " (" + std::to_string(bytes) + " bytes) for " + label_text(what, "a device buffer");
+      byte_text(bytes) + " (" + std::to_string(bytes) + " bytes) for " + label_text(what, "a GPU buffer");
   if (err != cudaErrorMemoryAllocation) {
     throw BackendError("CUDA allocation of " + asked + " failed: " + cudaGetErrorString(err));
   }
@@ -84,12 +74,12 @@ inline size_t checked_bytes(size_t count, size_t element, const std::string& wha
 }
 
 // How each kind of memory is had and given back.
-struct DeviceMemory {
-  static constexpr const char* kKind = "a device buffer";
+struct GpuMemory {
+  static constexpr const char* kKind = "a GPU buffer";
   static void* allocate(size_t bytes, const std::string& what) {
     void* p = nullptr;
     const cudaError_t err = cudaMalloc(&p, bytes);
-    if (err != cudaSuccess) throw_device_alloc_error(err, bytes, what);
+    if (err != cudaSuccess) throw_gpu_alloc_error(err, bytes, what);
     return p;
   }
   static void release(void* p) noexcept { CUDA_CHECK_NOTHROW(cudaFree(p)); }
@@ -101,7 +91,7 @@ struct PinnedMemory {
     void* p = nullptr;
     const cudaError_t err = cudaMallocHost(&p, bytes);
     if (err != cudaSuccess) {
-      (void)cudaGetLastError();  // as for device allocations: do not leave it for a launch check
+      (void)cudaGetLastError();  // as for GPU allocations: do not leave it for a launch check
       throw BackendError("CUDA pinned host allocation of " + byte_text(bytes) + " (" + std::to_string(bytes) +
                          " bytes) for " + label_text(what, kKind) + " failed: " + cudaGetErrorString(err));
     }
@@ -172,17 +162,14 @@ class OwnedArray {
 
 }  // namespace detail
 
-// An owning device array of `size()` elements. Its contents start undefined (fill_zero
+// An owning GPU array of `size()` elements. Its contents start undefined (fill_zero
 // clears them).
 template <class T>
-class DeviceBuffer : public detail::OwnedArray<T, detail::DeviceMemory> {
-  using Base = detail::OwnedArray<T, detail::DeviceMemory>;
+class GpuBuffer : public detail::OwnedArray<T, detail::GpuMemory> {
+  using Base = detail::OwnedArray<T, detail::GpuMemory>;
 
  public:
   using Base::Base;
-
-  DeviceSpan<T> view() noexcept { return {this->m_data, this->m_size}; }
-  DeviceSpan<const T> view() const noexcept { return {this->m_data, this->m_size}; }
 
   // Copies the whole buffer from the host and returns once it is done, so `host` may be
   // changed right away. Counts must match exactly.
@@ -223,7 +210,7 @@ class DeviceBuffer : public detail::OwnedArray<T, detail::DeviceMemory> {
   void check_count(size_t count, const char* op) const {
     if (count != this->m_size) {
       throw BackendError(std::string(op) + " of " + std::to_string(count) + " elements to or from " +
-                         detail::label_text(this->m_what, "a device buffer") + " of " +
+                         detail::label_text(this->m_what, "a GPU buffer") + " of " +
                          std::to_string(this->m_size) + " elements");
     }
   }
