@@ -12,12 +12,10 @@
 
 #include <gtest/gtest.h>
 
+#include "apps/backend_factory.hpp"
 #include "backend/cpu_backend.hpp"
 #include "backend/cuda_probe.hpp"
 #include "network/network.hpp"
-#if MEMSNN_WITH_CUDA
-#include "kernels/cuda_backend.hpp"
-#endif
 
 namespace memsnn::fixtures {
 
@@ -27,7 +25,7 @@ inline std::string backend_name(BackendKind k) {
   return k == BackendKind::kSerialHost ? "serial_host" : k == BackendKind::kThreadedHost ? "threaded_host" : "cuda";
 }
 
-struct BackendOptions {
+struct TestBackendOptions {
   unsigned threads = 1;         // host: inference workers and ensemble members in parallel
   uint32_t ensemble = 1;
   uint32_t infer_batch = 1024;  // cuda: images per launch
@@ -45,30 +43,21 @@ inline HostExecutorOptions threaded_host_executor() {
 // Why `kind` cannot run here ("" when it can).
 inline std::string backend_unavailable(BackendKind kind) {
   if (kind != BackendKind::kCuda) return "";
-#if MEMSNN_WITH_CUDA
-  const CudaProbe probe = probe_cuda();
-  return probe.devices > 0 ? "" : "no CUDA device: " + probe.error;
-#else
-  return "built without CUDA";
-#endif
+  const CudaProbe probe = probe_cuda();  // a build without CUDA answers "no CUDA ..." too
+  return probe.devices > 0 ? "" : probe.error;
 }
 
-inline std::unique_ptr<Backend> make_backend(BackendKind kind, const Network& net, const BackendOptions& o = {}) {
+inline std::unique_ptr<Backend> make_backend(BackendKind kind, const Network& net, const TestBackendOptions& o = {}) {
   switch (kind) {
     case BackendKind::kSerialHost: return std::make_unique<CpuBackend>(net, o.threads, o.ensemble);
     case BackendKind::kThreadedHost:
       return std::make_unique<CpuBackend>(net, o.threads, o.ensemble, threaded_host_executor());
-    case BackendKind::kCuda:
-#if MEMSNN_WITH_CUDA
-    {
-      CudaBackendOptions c;
+    case BackendKind::kCuda: {
+      memsnn::BackendOptions c;
       c.ensemble = o.ensemble;
       c.infer_batch = o.infer_batch;
-      return std::make_unique<CudaBackend>(net, c);
+      return memsnn::make_backend("cuda", net, c).backend;
     }
-#else
-      break;
-#endif
   }
   return nullptr;
 }
@@ -80,7 +69,7 @@ class BackendParityTest : public ::testing::TestWithParam<BackendKind> {
     const std::string why = backend_unavailable(GetParam());
     if (!why.empty()) GTEST_SKIP() << why;
   }
-  std::unique_ptr<Backend> backend(const Network& net, const BackendOptions& o = {}) const {
+  std::unique_ptr<Backend> backend(const Network& net, const TestBackendOptions& o = {}) const {
     return make_backend(GetParam(), net, o);
   }
 };

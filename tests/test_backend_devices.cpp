@@ -29,7 +29,7 @@
 #include "fixtures.hpp"
 
 using namespace memsnn;
-using fixtures::BackendOptions;
+using fixtures::TestBackendOptions;
 using nlohmann::json;
 
 namespace {
@@ -154,7 +154,7 @@ TEST_P(BackendDevices, InferenceReadNoiseDoesNotDependOnTheWorkers) {
   const Network net = device_network({{"preset", "neurosim_epiram"}, {"nonideal", {{"read_sigma", 0.05}}}});
   const auto images = images_for(net, 12);
   CpuBackend one(net, 1), three(net, 3);
-  BackendOptions small;
+  TestBackendOptions small;
   small.threads = 2;
   small.infer_batch = 5;  // several batches
   const auto under_test = backend(net, small);
@@ -191,7 +191,7 @@ TEST_P(BackendDevices, EnsembleMembersMatchTheCpu) {
       device_network({{"preset", "neurosim_epiram"}, {"nonideal", {{"c2c_sigma", 0.02}, {"read_sigma", 0.02}}}});
   const auto images = images_for(net, 3);
   CpuBackend cpu(net, 2, 3);
-  BackendOptions options;
+  TestBackendOptions options;
   options.threads = 2;
   options.ensemble = 3;
   const auto under_test = backend(net, options);

@@ -36,7 +36,7 @@
 #include "sim/scheduler.hpp"
 
 using namespace memsnn;
-using fixtures::BackendOptions;
+using fixtures::TestBackendOptions;
 using nlohmann::json;
 
 namespace {
@@ -239,7 +239,7 @@ TEST_P(BackendParity, InferenceBatchMatchesTheCpu) {
   const Network net = dc_network(100);
   const auto images = encoded_images(net, 300);
   CpuBackend cpu(net, 2);
-  BackendOptions options;
+  TestBackendOptions options;
   options.threads = 2;
   options.infer_batch = 128;
   const auto under_test = backend(net, options);
@@ -258,7 +258,7 @@ TEST_P(BackendParity, LongRunOnDigitsStaysWithinTheMismatchBudget) {
   const EncodedSet train = encode_dataset(net, data.train, threaded ? 150 : 1000);
   const EncodedSet test = encode_dataset(net, data.test, threaded ? 100 : 500);
   CpuBackend cpu(net, 2);
-  BackendOptions options;
+  TestBackendOptions options;
   options.threads = 2;
   const auto under_test = backend(net, options);
   Backend& gpu = *under_test;
@@ -283,7 +283,7 @@ TEST_P(BackendParity, EnsembleMemberKEqualsASingleRunWithSeedK) {
   constexpr size_t kImages = 12;
   const Network net = dc_network(50);
   const auto images = encoded_images(net, kImages);
-  BackendOptions options;
+  TestBackendOptions options;
   options.ensemble = kMembers;
   const auto under_test = backend(net, options);
   Backend& gpu = *under_test;

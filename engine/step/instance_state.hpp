@@ -28,45 +28,43 @@ struct SpikeTotals {
   uint64_t inputs = 0;
 };
 
-struct InstanceView {
+// The arrays an instance owns: for one instance (InstanceView) or the base of many,
+// instance-major (InstanceArrays). for_each_instance_array below is the one list of them.
+struct InstanceOwned {
   // Every neuron of every population (population p's neuron j at offset_p + j).
-  float* v;
-  float* ge;
-  float* gi;
-  int32_t* since_spike;
-  int32_t* hold;          // winner-take-all hold (steps left)
-  float* margin;          // scratch: this step's threshold, then distance above it
-  float* membrane_decay;  // scratch: this step's exp factor (conductance kind)
-  uint32_t* spike_list;   // scratch: this step's spikes, population p's at offset_p
+  float* v = nullptr;
+  float* ge = nullptr;
+  float* gi = nullptr;
+  int32_t* since_spike = nullptr;
+  int32_t* hold = nullptr;            // winner-take-all hold (steps left)
+  float* margin = nullptr;            // workspace: this step's threshold, then distance above it
+  float* membrane_decay = nullptr;    // workspace: this step's exp factor (conductance kind)
+  uint32_t* spike_list = nullptr;     // list: this step's spikes, population p's at offset_p
   // One per input.
-  float* pre;             // trace STDP's pre trace
-  uint64_t* last_pre;     // window rule: step of the input's last spike
-  uint32_t* thresholds;   // this presentation's Bernoulli thresholds (model/poisson.hpp);
-                          // padded to a whole last group of 4 with 0 (never spikes)
-  uint32_t* input_list;   // scratch: inputs that spiked this step, ascending (room for
-                          // every lane of every group)
-  DeviceTally* tally_rows;  // device pulses and energy of writes by input row (and row reads)
+  float* pre = nullptr;               // trace STDP's pre trace
+  uint64_t* last_pre = nullptr;       // window rule: step of the input's last spike
+  uint32_t* thresholds = nullptr;     // this presentation's Bernoulli thresholds (model/poisson.hpp),
+                                      // padded to a whole last group of 4 with 0 (never spikes)
+  uint32_t* input_list = nullptr;     // list: inputs that spiked this step, ascending (room for
+                                      // every lane of every group)
+  DeviceTally* tally_rows = nullptr;  // device pulses and energy of writes by input row (and reads)
   // One per group of 4 inputs (one Philox block).
-  uint32_t* active_groups;  // scratch: groups with a non-zero rate this presentation
-  uint32_t* group_masks;    // scratch: this step's spiking lanes of each active group
-  uint32_t* active_thresholds;  // the 4 thresholds of each active group, in its order
+  uint32_t* active_groups = nullptr;      // list: groups with a non-zero rate this presentation
+  uint32_t* group_masks = nullptr;        // workspace: this step's spiking lanes of each active group
+  uint32_t* active_thresholds = nullptr;  // the 4 thresholds of each active group, in its order
   // One per learning-layer neuron.
-  float* post1;
-  float* post2;
-  uint32_t* counts;        // learning-layer spikes of the last presentation
-  DeviceTally* tally_cols; // device pulses and energy of writes by column
-  double* column_sums;     // scratch of the weight normalisation
-  float* column_factors;
+  float* post1 = nullptr;
+  float* post2 = nullptr;
+  uint32_t* counts = nullptr;         // learning-layer spikes of the last presentation
+  DeviceTally* tally_cols = nullptr;  // device pulses and energy of writes by column
+  double* column_sums = nullptr;      // workspace of the weight normalisation
+  float* column_factors = nullptr;
   // One each.
-  uint64_t* clock;         // steps since reset (window rule)
-  uint64_t* device_clock;  // steps since the instance was made: keys device noise
-  SpikeTotals* totals;     // spikes of the last presentation
-  ExactStats* exact_stats; // nullptr without exact IR drop
-  ExactScratch exact;      // exact.g == nullptr: no exact IR drop
-  // The caller's.
-  float* g;                // n_inputs x n_neurons, row-major [input][neuron]
-  const float* read;       // what the crossbar read adds: g, or w'
-  double* theta;           // n_neurons; nullptr without adaptive threshold
+  uint64_t* clock = nullptr;          // steps since reset (window rule)
+  uint64_t* device_clock = nullptr;   // steps since the instance was made: keys device noise
+  SpikeTotals* totals = nullptr;      // spikes of the last presentation
+  ExactStats* exact_stats = nullptr;  // exact IR drop only
+  double* exact_scratch = nullptr;    // exact IR drop only: the solver's arrays
 };
 
 // Elements per instance of each kind of array.
@@ -83,44 +81,6 @@ MEMSNN_HOST_DEVICE inline InstanceSizes instance_sizes(const StepNetwork& net, b
                        exact ? exact_scratch_doubles(net.exact) : 0};
 }
 
-// Base pointers of `count` instances' arrays, each array instance-major; plus the caller's
-// g, read and theta with their strides (0: shared by every instance).
-struct InstanceArrays {
-  float* v = nullptr;
-  float* ge = nullptr;
-  float* gi = nullptr;
-  int32_t* since_spike = nullptr;
-  int32_t* hold = nullptr;
-  float* margin = nullptr;
-  float* membrane_decay = nullptr;
-  uint32_t* spike_list = nullptr;
-  float* pre = nullptr;
-  uint64_t* last_pre = nullptr;
-  uint32_t* thresholds = nullptr;
-  uint32_t* input_list = nullptr;
-  DeviceTally* tally_rows = nullptr;
-  uint32_t* active_groups = nullptr;
-  uint32_t* group_masks = nullptr;
-  uint32_t* active_thresholds = nullptr;
-  float* post1 = nullptr;
-  float* post2 = nullptr;
-  uint32_t* counts = nullptr;
-  DeviceTally* tally_cols = nullptr;
-  double* column_sums = nullptr;
-  float* column_factors = nullptr;
-  uint64_t* clock = nullptr;
-  uint64_t* device_clock = nullptr;
-  SpikeTotals* totals = nullptr;
-  ExactStats* exact_stats = nullptr;  // nullptr without exact IR drop
-  double* exact_scratch = nullptr;
-  float* g = nullptr;
-  size_t g_stride = 0;
-  const float* read = nullptr;        // nullptr: read g
-  size_t read_stride = 0;
-  double* theta = nullptr;
-  size_t theta_stride = 0;
-};
-
 // What an array's contents mean between steps: every element defined (state carried from
 // step to step, or workspace every executor rewrites alike), or a list whose length is a
 // step's count (spikes, active groups), with the entries past it unspecified: executors
@@ -128,10 +88,10 @@ struct InstanceArrays {
 enum class ArrayRole { kValues, kList };
 
 // f(pointer, elements per instance, what it holds, role) for every array an instance owns:
-// the one list both the host and the GPU allocate from. The exact IR-drop arrays are
-// listed only when sizes.exact > 0.
-template <class F>
-void for_each_instance_array(InstanceArrays& a, const InstanceSizes& s, F&& f) {
+// the one list the host and the GPU allocate from and every view is bound by. The exact
+// IR-drop arrays are listed only when sizes.exact > 0.
+template <class Owned, class F>
+MEMSNN_HOST_DEVICE void for_each_instance_array(Owned& a, const InstanceSizes& s, F&& f) {
   f(a.v, s.neurons, "membrane potentials", ArrayRole::kValues);
   f(a.ge, s.neurons, "excitatory conductances", ArrayRole::kValues);
   f(a.gi, s.neurons, "inhibitory conductances", ArrayRole::kValues);
@@ -163,41 +123,39 @@ void for_each_instance_array(InstanceArrays& a, const InstanceSizes& s, F&& f) {
   }
 }
 
-// Instance k's view (member: which copy of g, read and theta, by their strides).
+// Base pointers of `count` instances' arrays; plus the caller's g, read and theta with
+// their strides (0: shared by every instance).
+struct InstanceArrays : InstanceOwned {
+  float* g = nullptr;
+  size_t g_stride = 0;
+  const float* read = nullptr;  // nullptr: read g
+  size_t read_stride = 0;
+  double* theta = nullptr;
+  size_t theta_stride = 0;
+};
+
+// What the step sees of one instance: its own arrays, the exact solver's scratch carved
+// from them, and the caller's g, read and theta.
+struct InstanceView : InstanceOwned {
+  ExactScratch exact;           // exact.g == nullptr: no exact IR drop
+  float* g = nullptr;           // n_inputs x n_neurons, row-major [input][neuron]
+  const float* read = nullptr;  // what the crossbar read adds: g, or w'
+  double* theta = nullptr;      // n_neurons; nullptr without adaptive threshold
+};
+
+// Instance k's view: every owned array advanced by k of its own size, and copy
+// (member + k x stride) of g, read and theta.
 MEMSNN_HOST_DEVICE inline InstanceView bind_instance(const StepNetwork& net, const InstanceArrays& a, uint32_t k) {
   const InstanceSizes s = instance_sizes(net, a.exact_scratch != nullptr);
-  const size_t kk = k;
   InstanceView in;
-  in.v = a.v + kk * s.neurons;
-  in.ge = a.ge + kk * s.neurons;
-  in.gi = a.gi + kk * s.neurons;
-  in.since_spike = a.since_spike + kk * s.neurons;
-  in.hold = a.hold + kk * s.neurons;
-  in.margin = a.margin + kk * s.neurons;
-  in.membrane_decay = a.membrane_decay + kk * s.neurons;
-  in.spike_list = a.spike_list + kk * s.neurons;
-  in.pre = a.pre + kk * s.inputs;
-  in.last_pre = a.last_pre + kk * s.inputs;
-  in.thresholds = a.thresholds + kk * 4 * s.groups;
-  in.input_list = a.input_list + kk * 4 * s.groups;
-  in.tally_rows = a.tally_rows + kk * s.inputs;
-  in.active_groups = a.active_groups + kk * s.groups;
-  in.group_masks = a.group_masks + kk * s.groups;
-  in.active_thresholds = a.active_thresholds + kk * 4 * s.groups;
-  in.post1 = a.post1 + kk * s.layer;
-  in.post2 = a.post2 + kk * s.layer;
-  in.counts = a.counts + kk * s.layer;
-  in.tally_cols = a.tally_cols + kk * s.layer;
-  in.column_sums = a.column_sums + kk * s.layer;
-  in.column_factors = a.column_factors + kk * s.layer;
-  in.clock = a.clock + kk;
-  in.device_clock = a.device_clock + kk;
-  in.totals = a.totals + kk;
-  in.exact_stats = a.exact_stats ? a.exact_stats + kk : nullptr;
-  in.exact = a.exact_scratch ? exact_scratch_at(net.exact, a.exact_scratch + kk * s.exact) : ExactScratch{};
-  in.g = a.g + kk * a.g_stride;
-  in.read = a.read ? a.read + kk * a.read_stride : in.g;
-  in.theta = a.theta ? a.theta + kk * a.theta_stride : nullptr;
+  static_cast<InstanceOwned&>(in) = a;
+  for_each_instance_array(in, s, [&](auto*& p, size_t per_instance, const char*, ArrayRole) {
+    p += static_cast<size_t>(k) * per_instance;
+  });
+  in.exact = in.exact_scratch ? exact_scratch_at(net.exact, in.exact_scratch) : ExactScratch{};
+  in.g = a.g + static_cast<size_t>(k) * a.g_stride;
+  in.read = a.read ? a.read + static_cast<size_t>(k) * a.read_stride : in.g;
+  in.theta = a.theta ? a.theta + static_cast<size_t>(k) * a.theta_stride : nullptr;
   return in;
 }
 
