@@ -7,7 +7,9 @@
 
 #include "core/error.hpp"
 #include "core/rng.hpp"
+#include "crossbar/crossbar_solve.hpp"
 #include "crossbar/ir_drop.hpp"
+#include "crossbar/relaxation_solver.hpp"
 
 using namespace memsnn;
 
@@ -116,6 +118,57 @@ TEST(IrDrop, NonConvergenceNamesTheKeys) {
   }
   std::vector<float> short_w(10), out(10);
   EXPECT_THROW(x.build_weff(short_w, out), BackendError);
+}
+
+// The step's exact drive (block_relaxation.hpp, here on the serial executor) is
+// RelaxationSolver's relaxation, tile by tile, with its currents summed per column: the
+// same drive bit for bit, the same sweep count and residual. Untiled and tiled into uneven
+// arrays, 1 and 5 ohm, source and sense resistance, damping.
+TEST(IrDrop, TheStepsBlockSolverEqualsRelaxationSolver) {
+  struct Case {
+    uint32_t rows, cols, tile_rows, tile_cols;
+    double r_wire, r_source, r_sense, damping;
+  };
+  const Case cases[] = {{96, 20, 0, 0, 1.0, 0.0, 0.0, 1.0},
+                        {96, 20, 40, 7, 5.0, 0.5, 2.0, 1.0},
+                        {130, 33, 64, 16, 2.0, 1.0, 0.0, 0.7}};
+  for (const Case& k : cases) {
+    SCOPED_TRACE(std::to_string(k.rows) + "x" + std::to_string(k.cols) + " tiles " + std::to_string(k.tile_rows));
+    IrDropSettings s = settings(k.rows, k.cols, k.r_wire);
+    s.circuit.r_source = k.r_source;
+    s.circuit.r_sense = k.r_sense;
+    s.solve.tile_rows = k.tile_rows;
+    s.solve.tile_cols = k.tile_cols;
+    s.solve.relax.damping = k.damping;
+    const auto w = weights(size_t{k.rows} * k.cols, 5);
+    const auto spiking = every_third(k.rows);
+    IrDropCrossbar x(s);
+    std::vector<float> drive(k.cols, 0.25f);
+    x.add_exact_drive(w, spiking, drive.data());
+    // The reference: RelaxationSolver on every tile of plan_tiles.
+    const CrossbarCircuit& c = s.circuit;
+    std::vector<double> g(w.size()), v(k.rows, 0.0), currents(k.cols, 0.0);
+    for (size_t i = 0; i < w.size(); ++i) g[i] = s.range.to_conductance(w[i]);
+    for (const uint32_t i : spiking) v[i] = s.v_read;
+    RelaxStats worst;
+    const TilePlan plan = plan_tiles(c, s.solve);
+    for (const CrossbarTile& tile : plan.tiles) {
+      std::vector<double> tile_g(size_t{tile.rows} * tile.cols), tile_i(tile.cols);
+      copy_tile_cells(c, g, tile, tile_g);
+      const RelaxationSolver solver(tile_circuit(c, tile), tile_g, s.solve.relax);
+      const std::vector<double> tile_v(v.begin() + tile.row0, v.begin() + tile.row0 + tile.rows);
+      worsen(worst, solver.solve(tile_v, tile_i));
+      for (uint32_t j = 0; j < tile.cols; ++j) currents[tile.col0 + j] += tile_i[j];
+    }
+    const double reference = static_cast<double>(spiking.size()) * s.v_read * s.range.g_min;
+    const double scale = s.v_read * (s.range.g_max - s.range.g_min);
+    for (uint32_t j = 0; j < k.cols; ++j) {
+      EXPECT_EQ(drive[j], 0.25f + static_cast<float>((currents[j] - reference) / scale)) << "column " << j;
+    }
+    EXPECT_EQ(x.stats().sweeps, worst.iterations);
+    EXPECT_EQ(x.stats().max_residual, worst.residual);
+    EXPECT_GT(worst.iterations, 1u);
+  }
 }
 
 TEST(IrDrop, SettingsFromConfig) {

@@ -5,6 +5,9 @@
 #include <cstdio>
 
 #include "core/error.hpp"
+#include "crossbar/block_relaxation.hpp"
+#include "exec/serial_block.hpp"
+#include "step/step_network.hpp"
 
 namespace memsnn {
 void check_ir_drop_converged(const RelaxStats& s, const RelaxOptions& o, const char* what) {
@@ -54,8 +57,6 @@ IrDropCrossbar::IrDropCrossbar(const IrDropSettings& settings) : m_settings(sett
   const size_t cells = static_cast<size_t>(settings.circuit.rows) * settings.circuit.cols;
   m_g.resize(cells);
   m_w_eff.resize(cells);
-  m_v.resize(settings.circuit.rows);
-  m_i.resize(settings.circuit.cols);
   validate_relax_options(settings.solve.relax);
 }
 
@@ -81,36 +82,21 @@ void IrDropCrossbar::build_weff(std::span<const float> w, std::span<float> w_eff
 }
 
 void IrDropCrossbar::add_exact_drive(std::span<const float> w, std::span<const uint32_t> spiking, float* drive) {
-  if (spiking.empty()) return;  // no row driven: no current
-  const auto t0 = std::chrono::steady_clock::now();
-  conductances(w);
-  std::fill(m_v.begin(), m_v.end(), 0.0);
-  for (const uint32_t i : spiking) m_v[i] = m_settings.v_read;
-  // crossbar_currents, tile by tile, with solvers kept from step to step.
   const CrossbarCircuit& c = m_settings.circuit;
-  if (m_tile_solvers.empty()) m_plan = plan_tiles(c, m_settings.solve);
-  std::fill(m_i.begin(), m_i.end(), 0.0);
-  RelaxStats s;
-  for (size_t t = 0; t < m_plan.tiles.size(); ++t) {
-    const CrossbarTile& tile = m_plan.tiles[t];
-    m_tile_g.resize(size_t{tile.rows} * tile.cols);
-    copy_tile_cells(c, m_g, tile, m_tile_g);
-    if (m_tile_solvers.size() <= t) {
-      m_tile_solvers.emplace_back(tile_circuit(c, tile), m_tile_g, m_settings.solve.relax);
-    } else {
-      m_tile_solvers[t].set_conductances(m_tile_g);
-    }
-    m_tile_v.assign(m_v.begin() + tile.row0, m_v.begin() + tile.row0 + tile.rows);
-    m_tile_i.resize(tile.cols);
-    worsen(s, m_tile_solvers[t].solve(m_tile_v, m_tile_i));
-    for (uint32_t j = 0; j < tile.cols; ++j) m_i[tile.col0 + j] += m_tile_i[j];
-  }
-  check_ir_drop_converged(s, m_settings.solve.relax, "exact step");
-  const double reference = static_cast<double>(spiking.size()) * m_settings.v_read * m_settings.range.g_min;
-  const double scale = m_settings.v_read * (m_settings.range.g_max - m_settings.range.g_min);
-  for (uint32_t j = 0; j < c.cols; ++j) drive[j] += static_cast<float>((m_i[j] - reference) / scale);
+  if (w.size() != static_cast<size_t>(c.rows) * c.cols) conductances(w);  // throws, naming the sizes
+  check_weight_conductances(m_settings, w);
+  if (spiking.empty()) return;  // no row driven: no current
+  const ExactCircuit circuit = make_exact_circuit(m_settings);
+  m_exact_scratch.resize(exact_scratch_doubles(circuit));
+  const ExactScratch scratch = exact_scratch_at(circuit, m_exact_scratch.data());
+  SerialBlock b;
+  const auto t0 = std::chrono::steady_clock::now();
+  const ExactSolve s =
+      exact_drive(b, circuit, scratch, w.data(), spiking.data(), static_cast<uint32_t>(spiking.size()), drive);
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  check_ir_drop_converged(RelaxStats{s.iterations, s.residual, s.converged}, m_settings.solve.relax, "exact step");
   ++m_stats.exact_solves;
-  m_stats.record(s, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 1);
+  m_stats.record(RelaxStats{s.iterations, s.residual, s.converged}, wall, 1);
 }
 
 }  // namespace memsnn

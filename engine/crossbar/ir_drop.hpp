@@ -96,7 +96,9 @@ class IrDropCrossbar {
   // w' (rows x cols) for the weights w; BackendError if the solver does not converge.
   void build_weff(std::span<const float> w, std::span<float> w_eff);
 
-  // drive[j] += d_j for the rows in `spiking`, solving the circuit for weights w.
+  // drive[j] += d_j for the rows in `spiking`, solving the circuit for weights w: the
+  // step's block solver (block_relaxation.hpp) on the serial executor, recorded in stats();
+  // BackendError when it does not converge (the network's step reports the same).
   void add_exact_drive(std::span<const float> w, std::span<const uint32_t> spiking, float* drive);
 
   const IrDropStats& stats() const { return m_stats; }
@@ -105,13 +107,9 @@ class IrDropCrossbar {
   void conductances(std::span<const float> w);
 
   IrDropSettings m_settings;
-  // The exact path's arrays, kept so each step only refactors (no allocation).
-  TilePlan m_plan;
-  std::vector<RelaxationSolver> m_tile_solvers;
-  std::vector<double> m_tile_g, m_tile_v, m_tile_i;
   std::vector<double> m_g;      // S
   std::vector<double> m_w_eff;  // S
-  std::vector<double> m_v, m_i;
+  std::vector<double> m_exact_scratch;  // the exact drive's arrays (exact_scratch_doubles)
   IrDropStats m_stats;
 };
 

@@ -87,6 +87,7 @@ Network build_network(const NetworkConfig& config, uint32_t image_rows, uint32_t
                                    std::to_string(image_cols) + " images");
   }
   net.image_rows = image_rows / k;
+  net.downsample_nearest = config.encoder.downsample_mode == "nearest";
   net.image_cols = image_cols / k;
   net.n_inputs = net.image_rows * net.image_cols;
   auto in = config.populations.find("input");
@@ -234,7 +235,7 @@ NetworkState initial_state(const Network& net, uint64_t seed) {
 
 void encode_image(const Network& net, const uint8_t* pixels, uint32_t rows, uint32_t cols, uint8_t* out) {
   const uint32_t k = net.config.encoder.downsample;
-  const bool nearest = net.config.encoder.downsample_mode == "nearest";
+  const bool nearest = net.downsample_nearest;
   (void)rows;
   for (uint32_t r = 0; r < net.image_rows; ++r) {
     for (uint32_t c = 0; c < net.image_cols; ++c) {

@@ -50,6 +50,7 @@ struct Network {
   uint32_t n_inputs = 0;         // after downsampling
   uint32_t image_rows = 0;       // input image shape after downsampling
   uint32_t image_cols = 0;
+  bool downsample_nearest = false;  // encoder.downsample_mode "nearest" (else "mean"), resolved once
   std::vector<PopulationSpec> populations;   // neuron populations (input excluded)
   uint32_t learning_layer = 0;               // index of the crossbar's target population
   Channel crossbar_target = Channel::kExcitatory;
