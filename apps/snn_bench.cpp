@@ -13,6 +13,7 @@
 #include <string>
 #include <thread>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include <cxxopts.hpp>
@@ -45,7 +46,7 @@ struct BenchOptions {
   uint32_t train_images = 0;
   uint32_t infer_images = 0;
   uint32_t batch = 0;
-  uint32_t ensemble = 0;
+  std::vector<uint32_t> ensembles;  // ensemble mode: one cell per size
   uint32_t warmup = 0;
   double max_seconds = 0.0;
   unsigned threads = 0;  // as given (0 = all cores)
@@ -107,12 +108,12 @@ std::vector<std::string> parse_names(const std::string& text, const std::string&
   return names;
 }
 
-std::vector<uint32_t> parse_sizes(const std::string& text) {
+std::vector<uint32_t> parse_sizes(const std::string& text, const std::string& option) {
   std::vector<uint32_t> sizes;
-  for (const auto& item : split_list(text, "neurons")) {
+  for (const auto& item : split_list(text, option)) {
     const bool digits = item.find_first_not_of("0123456789") == std::string::npos && item.size() <= 9;
     const unsigned long n = digits ? std::stoul(item) : 0;
-    if (n == 0) throw UsageError("--neurons: \"" + item + "\" is not a size from 1 to 999999999");
+    if (n == 0) throw UsageError("--" + option + ": \"" + item + "\" is not a size from 1 to 999999999");
     if (std::find(sizes.begin(), sizes.end(), n) == sizes.end()) sizes.push_back(static_cast<uint32_t>(n));
   }
   return sizes;
@@ -320,12 +321,11 @@ int run(const cxxopts::ParseResult& args, const std::string& cmdline) {
   BenchOptions opt;
   opt.backends = parse_names(args["backends"].as<std::string>(), "backends", kBackendNames);
   opt.modes = parse_names(args["modes"].as<std::string>(), "modes", kModeNames);
-  opt.neurons = parse_sizes(args["neurons"].as<std::string>());
+  opt.neurons = parse_sizes(args["neurons"].as<std::string>(), "neurons");
   opt.train_images = args["train-images"].as<uint32_t>();
   opt.infer_images = args["infer-images"].as<uint32_t>();
   opt.batch = args["batch"].as<uint32_t>();
-  opt.ensemble = args["ensemble"].as<uint32_t>();
-  if (opt.ensemble == 0) throw UsageError("--ensemble must be at least 1");
+  opt.ensembles = parse_sizes(args["ensemble"].as<std::string>(), "ensemble");
   opt.warmup = args["warmup"].as<uint32_t>();
   opt.max_seconds = args["max-seconds"].as<double>();
   opt.threads = args["threads"].as<unsigned>();
@@ -395,6 +395,9 @@ int run(const cxxopts::ParseResult& args, const std::string& cmdline) {
     std::printf("  per cell  train %u images, infer %u images in calls of %u; %u warm-up images untimed; "
                 "at most %g s\n",
                 opt.train_images, opt.infer_images, opt.batch, opt.warmup, opt.max_seconds);
+    if (std::count(opt.modes.begin(), opt.modes.end(), "ensemble")) {
+      std::printf("  ensemble  %s networks at once (cuda)\n", args["ensemble"].as<std::string>().c_str());
+    }
     std::fflush(stdout);
   }
 
@@ -428,18 +431,27 @@ int run(const cxxopts::ParseResult& args, const std::string& cmdline) {
         if (which == "cpu") info["threads"] = cpu_threads;
         if (!opt.quiet) std::printf("%s: %s\n", which.c_str(), backend->hardware_name().c_str());
       }
+      // The cells of this backend and size: each mode once, ensemble once per size.
+      std::vector<std::pair<std::string, uint32_t>> cells;
       for (const std::string& mode : opt.modes) {
-        if (mode == "ensemble" && which != "cuda") continue;  // cpu: its train row compares
+        if (mode != "ensemble") {
+          cells.emplace_back(mode, 1);
+        } else if (which == "cuda") {  // cpu: its train row compares
+          for (const uint32_t e : opt.ensembles) cells.emplace_back(mode, e);
+        }
+      }
+      for (const auto& [mode, members] : cells) {
         Row row;
         row.backend = backend->name();
         row.hardware = backend->hardware_name();
         row.mode = mode;
         row.neurons = size.net.n_neurons();
-        row.batch = mode == "infer" ? opt.batch : 1;
+        row.batch = mode == "infer" ? opt.batch : members;
         // Training one network is sequential on the cpu; inference spreads over threads.
         if (row.backend == "cpu") row.threads = mode == "infer" ? cpu_threads : 1;
         if (!opt.quiet) {
-          std::printf("  %-5s %-5s N=%-6u ...", row.backend.c_str(), mode.c_str(), row.neurons);
+          std::printf("  %-5s %-5s N=%-6u%s ...", row.backend.c_str(), mode.c_str(), row.neurons,
+                      mode == "ensemble" ? (" E=" + std::to_string(members)).c_str() : "");
           std::fflush(stdout);
         }
         try {
@@ -449,9 +461,8 @@ int run(const cxxopts::ParseResult& args, const std::string& cmdline) {
             // Its own backend: E members hold E copies of the state.
             BackendOptions eo;
             eo.threads = opt.threads;
-            eo.ensemble = opt.ensemble;
+            eo.ensemble = members;
             auto ensemble = make_backend(which, size.net, eo).backend;
-            row.batch = opt.ensemble;
             run_ensemble(*ensemble, size.train, opt, row);
           } else {
             run_infer(*backend, size.test, opt, row);
@@ -459,7 +470,8 @@ int run(const cxxopts::ParseResult& args, const std::string& cmdline) {
         } catch (const BackendError& e) {
           if (opt.quiet) std::printf("%s %s N=%u:", which.c_str(), mode.c_str(), row.neurons);
           std::printf(" failed (%s)\n", e.what());
-          failures.push_back({{"backend", which}, {"neurons", row.neurons}, {"mode", mode}, {"reason", e.what()}});
+          failures.push_back({{"backend", which}, {"neurons", row.neurons}, {"mode", mode}, {"batch", row.batch},
+                              {"reason", e.what()}});
           continue;
         }
         if (!opt.quiet) {
@@ -511,7 +523,8 @@ int run(const cxxopts::ParseResult& args, const std::string& cmdline) {
                           {"test_images", data.test.size()}}},
                 {"options", {{"backends", opt.backends}, {"modes", opt.modes}, {"neurons", opt.neurons},
                              {"train_images", opt.train_images}, {"infer_images", opt.infer_images},
-                             {"batch", opt.batch}, {"warmup", opt.warmup}, {"max_seconds", opt.max_seconds},
+                             {"batch", opt.batch}, {"ensemble", opt.ensembles}, {"warmup", opt.warmup},
+                             {"max_seconds", opt.max_seconds},
                              {"threads", opt.threads}}},
                 {"sample_steps_counted", "presentation steps of every attempt (retries included), rest steps "
                                          "between attempts, and in train the rest after each image"},
@@ -543,7 +556,7 @@ int main(int argc, char** argv) {
     ("backends", "Comma-separated backends: cpu, cuda", cxxopts::value<std::string>()->default_value("cpu,cuda"))
     ("neurons", "Comma-separated sizes of every non-input population", cxxopts::value<std::string>()->default_value("100,400,1600,6400"))
     ("modes", "Comma-separated modes: train (Backend::train, one image after another), infer (Backend::infer batches), ensemble (cuda: --ensemble networks learning at once; compared with the cpu train row)", cxxopts::value<std::string>()->default_value("train,infer,ensemble"))
-    ("ensemble", "Networks trained at once in ensemble mode", cxxopts::value<uint32_t>()->default_value("64"))
+    ("ensemble", "Comma-separated numbers of networks trained at once in ensemble mode (one cell each)", cxxopts::value<std::string>()->default_value("64"))
     ("train-images", "Timed training images per cell", cxxopts::value<uint32_t>()->default_value("200"))
     ("infer-images", "Timed inference images per cell", cxxopts::value<uint32_t>()->default_value("1000"))
     ("batch", "Images per Backend::infer call (snn_gpu_train's scheduler uses 256)", cxxopts::value<uint32_t>()->default_value("256"))

