@@ -12,6 +12,8 @@
 
 #include <cxxopts.hpp>
 
+#include "core/printable.hpp"
+
 namespace memsnn {
 
 // A bad option value or an unknown name: exit status 2.
@@ -37,13 +39,14 @@ inline int app_main(const char* name, cxxopts::Options& options, int argc, char*
     std::fprintf(stderr, "%s: unexpected argument '%s' (see --help)\n", name, args.unmatched()[0].c_str());
     return 2;
   }
+  // Messages may quote file contents: printable() keeps them one line of text.
   try {
     return run(args);
   } catch (const UsageError& e) {
-    std::fprintf(stderr, "%s: %s (see --help)\n", name, e.what());
+    std::fprintf(stderr, "%s: %s (see --help)\n", name, printable(e.what()).c_str());
     return 2;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "%s: error: %s\n", name, e.what());
+    std::fprintf(stderr, "%s: error: %s\n", name, printable(e.what()).c_str());
     return 1;
   }
 }

@@ -24,6 +24,7 @@
 #include "app_main.hpp"
 #include "backend/cuda_probe.hpp"
 #include "core/error.hpp"
+#include "core/json_parse.hpp"
 #include "crossbar/crossbar_solve.hpp"
 #include "crossbar/spice_netlist.hpp"
 #include "io/atomic_file.hpp"
@@ -62,11 +63,10 @@ json read_document(const std::string& path) {
     if (!in) throw DataError(path + ": cannot open the input file");
     text.assign(std::istreambuf_iterator<char>(in), {});
   }
-  try {
-    return json::parse(text);
-  } catch (const json::parse_error& e) {
-    throw DataError(path + ": invalid JSON: " + e.what());
-  }
+  json doc;
+  const std::string error = parse_json_text(text, doc);
+  if (!error.empty()) throw DataError(path + ": " + error);
+  return doc;
 }
 
 const json& need(const json& doc, const std::string& key, const std::string& src) {
@@ -98,15 +98,16 @@ double read_number(const json& v, const std::string& what, const std::string& sr
   return v.get<double>();
 }
 
-// G: a flat list of rows*cols numbers or a list of rows lists of cols numbers.
+// G: a flat list of rows*cols numbers or a list of rows lists of cols numbers. Every size is
+// checked against the list in the file before anything is allocated: rows and cols come
+// from the file too, and rows x cols (64-bit, no wrap for 32-bit sizes) may be absurd.
 std::vector<double> read_conductances(const json& doc, uint32_t rows, uint32_t cols, const std::string& src) {
   const json& v = need(doc, "G", src);
-  const size_t cells = size_t{rows} * cols;
+  const uint64_t cells = uint64_t{rows} * cols;
   const std::string shape = std::to_string(rows) + " x " + std::to_string(cols);
   if (!v.is_array()) throw DataError(src + ": key 'G' must be a list (" + shape + " conductances in S)");
-  std::vector<double> g;
-  g.reserve(cells);
-  if (!v.empty() && v.front().is_array()) {
+  const bool nested = !v.empty() && v.front().is_array();
+  if (nested) {
     if (v.size() != rows) {
       throw DataError(src + ": key 'G' has " + std::to_string(v.size()) + " rows, expected rows = " + std::to_string(rows));
     }
@@ -116,15 +117,21 @@ std::vector<double> read_conductances(const json& doc, uint32_t rows, uint32_t c
         throw DataError(src + ": G[" + std::to_string(i) + "] has " + (row.is_array() ? std::to_string(row.size()) : "no") +
                         " values, expected cols = " + std::to_string(cols));
       }
+    }
+  } else if (v.size() != cells) {
+    throw DataError(src + ": key 'G' has " + std::to_string(v.size()) + " values, expected rows x cols = " + shape +
+                    " = " + std::to_string(cells));
+  }
+  // The file holds exactly `cells` values, so this allocation is as large as the input.
+  std::vector<double> g;
+  g.reserve(static_cast<size_t>(cells));
+  if (nested) {
+    for (uint32_t i = 0; i < rows; ++i) {
       for (uint32_t j = 0; j < cols; ++j) {
-        g.push_back(read_number(row[j], "G[" + std::to_string(i) + "][" + std::to_string(j) + "]", src));
+        g.push_back(read_number(v[i][j], "G[" + std::to_string(i) + "][" + std::to_string(j) + "]", src));
       }
     }
   } else {
-    if (v.size() != cells) {
-      throw DataError(src + ": key 'G' has " + std::to_string(v.size()) + " values, expected rows x cols = " + shape +
-                      " = " + std::to_string(cells));
-    }
     for (size_t k = 0; k < cells; ++k) {
       g.push_back(read_number(v[k], "G[" + std::to_string(k / cols) + "][" + std::to_string(k % cols) + "]", src));
     }
@@ -138,8 +145,7 @@ std::vector<double> read_conductances(const json& doc, uint32_t rows, uint32_t c
   return g;
 }
 
-Problem read_problem(const std::string& src) {
-  const json doc = read_document(src);
+Problem read_problem(const json& doc, const std::string& src) {
   if (!doc.is_object()) throw DataError(src + ": the document must be a JSON object");
   Problem p;
   CrossbarCircuit& c = p.circuit;
@@ -165,6 +171,15 @@ Problem read_problem(const std::string& src) {
     for (uint32_t i = 0; i < c.rows; ++i) p.inputs.push_back(read_number(in[k][i], name + "[" + std::to_string(i) + "]", src));
   }
   return p;
+}
+
+Problem read_problem(const std::string& src) {
+  const json doc = read_document(src);
+  try {
+    return read_problem(doc, src);
+  } catch (const json::exception& e) {  // a JSON access not guarded above: still the file's fault
+    throw DataError(src + ": " + json_exception_text(e));
+  }
 }
 
 // The solver functions of one backend (crossbar_solve.hpp's, or kernels/cuda_crossbar.hpp's

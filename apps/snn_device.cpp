@@ -24,6 +24,7 @@
 
 #include "app_main.hpp"
 #include "core/error.hpp"
+#include "core/json_parse.hpp"
 #include "core/json_fields.hpp"
 #include "device/device_build.hpp"
 #include "device/device_json.hpp"
@@ -84,11 +85,10 @@ json read_document(const std::string& path) {
     if (!in) throw DataError(path + ": cannot open the input file");
     text.assign(std::istreambuf_iterator<char>(in), {});
   }
-  try {
-    return json::parse(text);
-  } catch (const json::parse_error& e) {
-    throw DataError(path + ": invalid JSON: " + e.what());
-  }
+  json doc;
+  const std::string error = parse_json_text(text, doc);
+  if (!error.empty()) throw DataError(path + ": " + error);
+  return doc;
 }
 
 // device.nonideal: c2c_sigma and d2d_sigma apply; the rest must be off (0; drift_t0_s is inert
@@ -180,6 +180,8 @@ Request read_request(const std::string& src) {
     throw DataError(src + ": " + e.what());
   } catch (const DataError& e) {  // a table device's files
     throw DataError(src + ": " + e.what());
+  } catch (const json::exception& e) {  // an access not guarded by the readers
+    throw DataError(src + ": " + json_exception_text(e));
   }
 }
 

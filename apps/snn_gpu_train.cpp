@@ -4,6 +4,7 @@
 // With --ensemble E, E networks (member k with seed + k) learn the same images at once;
 // member 0 writes the files above, every member k also members/k/{checkpoint.bin,
 // receptive_fields.png}, and metrics.json gains each member's accuracy, mean and std.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -17,6 +18,7 @@
 
 #include "app_main.hpp"
 #include "apps/backend_factory.hpp"
+#include "config/config_document.hpp"
 #include "config/network_config.hpp"
 #include "core/error.hpp"
 #include "data/dataset.hpp"
@@ -33,23 +35,36 @@ namespace {
 using nlohmann::json;
 using namespace memsnn;
 
+// Where the config document came from, for errors: the --config file, the --load
+// checkpoint, or "" for a preset (its errors name the preset already).
+std::string config_source(const cxxopts::ParseResult& args) {
+  if (args.count("load")) return args["load"].as<std::string>() + ": checkpoint config";
+  return args.count("config") ? args["config"].as<std::string>() : "";
+}
+
+// Runs `f` on the config document; a ConfigError gets the document's source in front.
+template <typename F>
+auto with_source(const std::string& source, F&& f) {
+  try {
+    return f();
+  } catch (const ConfigError& e) {
+    if (source.empty() || std::string(e.what()).rfind(source, 0) == 0) throw;  // named already
+    throw ConfigError(source + ": " + e.what());
+  }
+}
+
 // The config document: a file (optionally {"base": preset, ...}) or a preset, then the
 // command-line overrides, which win.
 json resolved_document(const cxxopts::ParseResult& args) {
   json doc = args.count("config") ? resolve_config_document(read_json_file(args["config"].as<std::string>()))
                                   : preset_json(args["preset"].as<std::string>());
   doc.erase("description");
-  if (args.count("neurons")) {
-    const auto n = args["neurons"].as<uint32_t>();
-    for (auto& [name, pop] : doc["populations"].items()) {
-      if (pop.value("type", "") != "poisson") pop["size"] = n;
-    }
-  }
-  if (args.count("train-samples")) doc["protocol"]["train_samples"] = args["train-samples"].as<uint32_t>();
-  if (args.count("test-samples")) doc["protocol"]["test_samples"] = args["test-samples"].as<uint32_t>();
-  if (args.count("epochs")) doc["protocol"]["epochs"] = args["epochs"].as<uint32_t>();
+  if (args.count("neurons")) set_neuron_population_sizes(doc, args["neurons"].as<uint32_t>());
+  if (args.count("train-samples")) config_object(doc, "protocol")["train_samples"] = args["train-samples"].as<uint32_t>();
+  if (args.count("test-samples")) config_object(doc, "protocol")["test_samples"] = args["test-samples"].as<uint32_t>();
+  if (args.count("epochs")) config_object(doc, "protocol")["epochs"] = args["epochs"].as<uint32_t>();
   if (args.count("seed")) doc["seed"] = args["seed"].as<uint64_t>();
-  if (args.count("ensemble")) doc["protocol"]["ensemble"] = args["ensemble"].as<uint32_t>();
+  if (args.count("ensemble")) config_object(doc, "protocol")["ensemble"] = args["ensemble"].as<uint32_t>();
   if (args.count("device")) {  // a preset name, or a device object as JSON text
     const std::string d = args["device"].as<std::string>();
     try {
@@ -72,6 +87,23 @@ std::string now_text() {
   char buf[64];
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
   return buf;
+}
+
+// Bytes the run writes into --out, over-estimated: config.json and metrics.json (the config,
+// the running accuracy of every member, fixed-size reports), and checkpoint.bin (unless
+// evaluating one) and receptive_fields.png for member 0 and, in an ensemble, every member.
+uint64_t result_bytes(const Network& net, const NetworkConfig& config, bool evaluating, uint64_t train_set) {
+  const uint64_t config_bytes = config_to_json(config).dump(2).size() + 4096;
+  const ProtocolConfig& p = config.protocol;
+  const uint64_t members = p.ensemble;
+  const uint64_t train_images = p.train_samples ? std::min<uint64_t>(p.train_samples, train_set) : train_set;
+  const uint64_t accuracy_points = evaluating ? 0 : train_images * p.epochs / p.label_interval;
+  const uint64_t metrics_bytes = 65536 + (members + 1) * (16384 + 32 * accuracy_points);
+  const uint32_t n_theta = net.learning_constants().adaptive ? net.n_neurons() : 0;
+  const uint64_t per_member = (evaluating ? 0 : checkpoint_file_bytes(net.n_inputs, net.n_neurons(), n_theta,
+                                                                      config_bytes + 4096)) +
+                              receptive_fields_png_bound(net.n_neurons(), net.image_rows, net.image_cols);
+  return config_bytes + metrics_bytes + per_member * (members > 1 ? members + 1 : 1);
 }
 
 // members/k/{checkpoint.bin, receptive_fields.png} for every ensemble member. Member k's
@@ -125,6 +157,7 @@ int run(const cxxopts::ParseResult& args) {
   if (!quiet && args["progress"].as<std::string>() == "lines") progress = ProgressMode::kLines;
 
   // Configuration: from the checkpoint when evaluating one, else preset/config + overrides.
+  const std::string source = config_source(args);
   Checkpoint loaded;
   json doc;
   if (!load_path.empty()) {
@@ -133,12 +166,14 @@ int run(const cxxopts::ParseResult& args) {
     }
     loaded = load_checkpoint(load_path);
     doc = loaded.config;
-    if (args.count("test-samples")) doc["protocol"]["test_samples"] = args["test-samples"].as<uint32_t>();
-    doc["protocol"]["ensemble"] = 1;  // a checkpoint holds one network
+    with_source(source, [&] {
+      if (args.count("test-samples")) config_object(doc, "protocol")["test_samples"] = args["test-samples"].as<uint32_t>();
+      config_object(doc, "protocol")["ensemble"] = 1;  // a checkpoint holds one network
+    });
   } else {
-    doc = resolved_document(args);
+    doc = with_source(source, [&] { return resolved_document(args); });
   }
-  const NetworkConfig config = config_from_json(doc);
+  const NetworkConfig config = with_source(source, [&] { return config_from_json(doc); });
 
   const auto t_data = std::chrono::steady_clock::now();
   const std::string data_arg = args.count("data") ? args["data"].as<std::string>() : "";
@@ -146,14 +181,26 @@ int run(const cxxopts::ParseResult& args) {
   const double data_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t_data).count();
 
-  const Network net = build_network(config, data.train.rows, data.train.cols);
+  const Network net = with_source(source, [&] { return build_network(config, data.train.rows, data.train.cols); });
   const uint32_t members = config.protocol.ensemble;
   BackendOptions backend_options;
   backend_options.threads = args["threads"].as<unsigned>();
   backend_options.ensemble = members;
   BackendChoice choice = make_backend(args["backend"].as<std::string>(), net, backend_options);
   Backend& backend = *choice.backend;
-  if (!load_path.empty()) backend.set_state(loaded.state);
+  if (!load_path.empty()) {
+    try {
+      backend.set_state(loaded.state);
+    } catch (const std::exception& e) {
+      throw DataError(load_path + ": " + e.what());
+    }
+  }
+  // The output folder, before anything is trained: created, cleared of killed runs' temp
+  // files, and with room for every result, so a full disk cannot cost the trained weights.
+  ensure_directory(out_dir);
+  require_free_space(out_dir, result_bytes(net, config, !load_path.empty(), data.train.size()),
+                     "config.json, metrics.json, " + std::string(load_path.empty() ? "checkpoint.bin, " : "") +
+                         "receptive_fields.png" + (members > 1 ? ", members/" : ""));
 
   const EncodedSet train = encode_dataset(net, data.train, config.protocol.train_samples);
   const EncodedSet test = encode_dataset(net, data.test, config.protocol.test_samples);
@@ -210,7 +257,6 @@ int run(const cxxopts::ParseResult& args) {
     std::printf("  output        %s\n", out_dir.c_str());
     std::fflush(stdout);
   }
-  ensure_directory(out_dir);
   write_file_atomic(out_dir + "/config.json", json{{"config", resolved}, {"run", run_info}}.dump(2) + "\n");
 
   Scheduler scheduler(backend, progress);

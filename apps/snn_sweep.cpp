@@ -212,8 +212,13 @@ int run(const cxxopts::ParseResult& args) {
 
   // Everything that can be checked is checked before the data load and the first run.
   const Sweep sweep = read_sweep_file(sweep_path);
-  const std::vector<SweepPoint> points = expand_grid(sweep);
-  validate_points(sweep, points);
+  std::vector<SweepPoint> points;
+  try {
+    points = expand_grid(sweep);
+    validate_points(sweep, points);
+  } catch (const ConfigError& e) {
+    throw ConfigError(sweep_path + ": " + e.what());
+  }
 
   const auto t_data = std::chrono::steady_clock::now();
   const DataSplit data = load_data(args.count("data") ? args["data"].as<std::string>() : "");
@@ -222,8 +227,8 @@ int run(const cxxopts::ParseResult& args) {
     try {
       (void)build_network(config_from_json(run_document(p, sweep.groups[0])), data.train.rows, data.train.cols);
     } catch (const std::exception& e) {
-      throw ConfigError("grid point " + std::to_string(p.index + 1) + " of " + std::to_string(points.size()) + " (" +
-                        point_label(sweep, p) + "): " + e.what());
+      throw ConfigError(sweep_path + ": grid point " + std::to_string(p.index + 1) + " of " +
+                        std::to_string(points.size()) + " (" + point_label(sweep, p) + "): " + e.what());
     }
   }
 

@@ -2,9 +2,12 @@
 // DataError (file name + problem) per kind of checkpoint damage, and the receptive-field PNG
 // geometry and pixel values.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -198,6 +201,52 @@ TEST(AtomicFile, EnsureDirectoryCreatesParentsAndRejectsFiles) {
   write_raw(file, "x");
   expect_data_error([&] { memsnn::ensure_directory(file); }, {file});
   expect_data_error([&] { memsnn::ensure_directory(file + "/sub"); }, {file + "/sub"});
+}
+
+namespace {
+
+// A pid that certainly belonged to a process that has exited: a child that exits at once,
+// reaped before we return.
+long dead_pid() {
+  const pid_t pid = ::fork();
+  if (pid == 0) ::_exit(0);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return static_cast<long>(pid);
+}
+
+std::string this_host() {
+  char name[256] = {};
+  ::gethostname(name, sizeof name - 1);
+  return name;
+}
+
+}  // namespace
+
+// Issue 17: a kill during write_file_atomic left "<file>.tmp.<pid>" behind forever. Opening
+// the output folder removes the temp files of processes that are gone (on this host); the
+// temp files of live processes, of other hosts and files that only look alike stay.
+TEST(AtomicFile, StaleTempFilesOfDeadProcessesGoWhenTheFolderIsOpened) {
+  TempDir dir;
+  const std::string host = this_host();
+  const std::string dead = std::to_string(dead_pid());
+  const std::vector<std::string> stale = {"checkpoint.bin.tmp." + dead,               // as older builds named them
+                                          "metrics.json.tmp." + host + "." + dead};
+  std::vector<std::string> kept = {"config.json.tmp." + host + "." + std::to_string(::getpid()),  // this process
+                                   "fields.png.tmp." + host + ".1",                                // pid 1 lives
+                                   "other.bin.tmp.another-host.example." + dead,                   // not this host
+                                   "notes.tmp.txt", "data.tmp.12x", "checkpoint.bin"};
+  for (const auto& name : stale) write_raw(dir.file(name), "partial");
+  for (const auto& name : kept) write_raw(dir.file(name), "keep");
+  memsnn::ensure_directory(dir.str());
+  std::sort(kept.begin(), kept.end());
+  EXPECT_EQ(names_in(dir.path()), kept);
+
+  // A program that writes a single file (no folder to open) clears that file's own leftovers.
+  write_raw(dir.file("out.json.tmp." + dead), "partial");
+  memsnn::write_file_atomic(dir.file("out.json"), "{}");
+  EXPECT_FALSE(fs::exists(dir.file("out.json.tmp." + dead)));
+  EXPECT_EQ(read_raw(dir.file("out.json")), "{}");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -437,6 +486,58 @@ TEST_F(DamagedCheckpoint, MalformedJson) {
   std::string bytes = good_;
   bytes[layout_.json_begin] = '[';  // '{' becomes '[': the header no longer parses
   expect_rejected(with_fixed_crc(bytes), {"JSON header is malformed"});
+}
+
+// Issue 17: a checkpoint with a valid CRC whose conductances were all 1e19 loaded and
+// evaluated. Conductances are normalised, so they must lie in [0, 1] (up to rounding).
+TEST_F(DamagedCheckpoint, ConductancesOutsideTheNormalisedRange) {
+  auto with_g = [&](float value, size_t first, size_t count) {
+    std::string bytes = good_;
+    const uint32_t bits = std::bit_cast<uint32_t>(value);
+    for (size_t k = first; k < first + count; ++k) {
+      for (int i = 0; i < 4; ++i) {
+        bytes[layout_.g_begin + 4 * k + i] = static_cast<char>(static_cast<uint8_t>(bits >> (8 * i)));
+      }
+    }
+    return with_fixed_crc(bytes);
+  };
+  expect_rejected(with_g(1e19f, 0, ck_.state.g.size()), {"conductances", "input 0, neuron 0", "1e+19", "[0, 1]"});
+  expect_rejected(with_g(-0.5f, 13, 1), {"conductances", "input 1, neuron 3", "-0.5", "[0, 1]"});
+  expect_rejected(with_g(1.5f, 7839, 1), {"conductances", "input 783, neuron 9", "1.5"});
+}
+
+TEST(Checkpoint, SaveRejectsConductancesOutsideTheRange) {
+  TempDir dir;
+  Checkpoint ck = sample_checkpoint();
+  ck.state.g[5] = 1e19f;
+  const std::string path = dir.file("model.ckpt");
+  expect_data_error([&] { memsnn::save_checkpoint(path, ck); }, {path, "cannot save", "conductances", "1e+19"});
+  EXPECT_FALSE(fs::exists(path));
+}
+
+// Issue 17: the parser's message quoted the corrupt header's raw bytes (not UTF-8) into the
+// error line; they are escaped.
+TEST_F(DamagedCheckpoint, CorruptHeaderBytesAreEscapedNotEchoed) {
+  std::string bytes = good_;
+  const size_t at = bytes.find("diehl_cook_2015");
+  ASSERT_NE(at, std::string::npos);
+  bytes[at + 5] = '\xff';
+  bytes[at + 6] = '\x07';
+  const std::string path = dir_.file("damaged.ckpt");
+  write_raw(path, with_fixed_crc(bytes));
+  try {
+    memsnn::load_checkpoint(path);
+    ADD_FAILURE() << "expected DataError";
+  } catch (const DataError& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find(path), std::string::npos) << msg;
+    EXPECT_NE(msg.find("JSON header"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("\\xff"), std::string::npos) << msg;
+    for (const char c : msg) {
+      const auto u = static_cast<unsigned char>(c);
+      EXPECT_TRUE(u >= 0x20 && u < 0x7f) << "raw byte " << static_cast<int>(u) << " in: " << msg;
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------------

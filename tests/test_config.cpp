@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <fstream>
 #include <initializer_list>
 #include <string>
 #include <vector>
@@ -11,6 +12,7 @@
 
 #include "config/network_config.hpp"
 #include "core/error.hpp"
+#include "fixtures.hpp"
 #include "network/network.hpp"
 
 using namespace memsnn;
@@ -278,4 +280,69 @@ TEST(Config, WindowAndClassBoundariesAreAccepted) {
 TEST(Config, ThetaInitMustLieInTheThetaRange) {
   expect_error({{"populations", {{"exc", {{"adaptive_threshold", {{"theta_min_mV", 25}, {"theta_max_mV", 30}}}}}}}},
                {"populations.exc.adaptive_threshold.theta_init_mV", "outside", "[25, 30]"});
+}
+
+// Issue 17: llround(ms / dt) cast to int32 wrapped (refractory 2^30 ms at dt 0.5 ms gave
+// -2^31 steps: no refractory period at all). Every ms -> steps conversion is checked.
+TEST(Config, MillisecondsBeyondTheStepCounterAreErrorsNamingTheKey) {
+  expect_error({{"populations", {{"exc", {{"refractory_ms", 1073741824}}}}}},
+               {"populations.exc.refractory_ms", "1073741824", "time steps"});
+  expect_error({{"populations", {{"inh", {{"spike_block_ms", 1e12}}}}}}, {"populations.inh.spike_block_ms", "time steps"});
+  expect_error({{"dt_ms", 1e-9}}, {"refractory_ms", "time steps"});  // 5 ms at 1 ps
+  // Long but representable periods stay exact.
+  json doc = preset_json("diehl_cook_2015");
+  doc["populations"]["exc"]["refractory_ms"] = 1e6;
+  const Network net = build_network(config_from_json(doc), 28, 28);
+  bool found = false;
+  for (const auto& p : net.populations) {
+    if (p.name == "exc") {
+      EXPECT_EQ(p.constants.refractory_steps, 2000000);
+      found = true;
+    }
+  }
+  EXPECT_TRUE(found);
+}
+
+namespace {
+
+// The ConfigError message of read_json_file on a file holding `text` ("" if none; any other
+// exception fails the test).
+std::string read_error(const fixtures::TempDir& dir, const std::string& text) {
+  const std::string path = dir.file("cfg.json");
+  std::ofstream(path, std::ios::binary) << text;
+  try {
+    read_json_file(path);
+  } catch (const ConfigError& e) {
+    return e.what();
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << "expected ConfigError, got: " << e.what();
+  }
+  return "";
+}
+
+bool all_printable_ascii(const std::string& s) {
+  for (const char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u >= 0x7f) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+// Issue 17: nlohmann's out_of_range (a number too large for a double) escaped read_json_file
+// as "[json.exception.out_of_range.406] ..." without the file; raw bytes of a corrupt file
+// were echoed into the message.
+TEST(Config, JsonErrorsNameTheFileAndKeyAndEscapeRawBytes) {
+  const fixtures::TempDir dir;
+  const std::string overflow = read_error(dir, R"({"name": "x", "dt_ms": 1e999})");
+  EXPECT_NE(overflow.find(dir.file("cfg.json")), std::string::npos) << overflow;
+  EXPECT_NE(overflow.find("'dt_ms'"), std::string::npos) << overflow;
+  EXPECT_EQ(overflow.find("[json.exception"), std::string::npos) << overflow;
+  const std::string nested = read_error(dir, R"({"protocol": {"rest_ms": -1e999}})");
+  EXPECT_NE(nested.find("'protocol.rest_ms'"), std::string::npos) << nested;
+  const std::string bytes = read_error(dir, "{\"name\": \"a\xff\x01\"}");
+  EXPECT_NE(bytes.find(dir.file("cfg.json")), std::string::npos) << bytes;
+  EXPECT_TRUE(all_printable_ascii(bytes)) << bytes;
+  EXPECT_EQ(bytes.find('\n'), std::string::npos) << bytes;
 }

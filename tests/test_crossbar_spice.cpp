@@ -359,6 +359,39 @@ TEST(SnnCrossbarApp, BadInputsExitOneNamingTheKey) {
   EXPECT_EQ(run_app(dir, qucs_input().dump(), "--method lu").rc, 2);
 }
 
+// Issue 17: with rows = cols = 100000 and a one-element G the reader reserved rows x cols
+// doubles before the length check and died with std::bad_alloc. Sizes are checked first.
+TEST(SnnCrossbarApp, HugeSizesWithAShortGSayThatGHasTheWrongSize) {
+  const TempDir dir;
+  for (const nlohmann::json& g : {nlohmann::json::array({1e-3}), nlohmann::json::array({nlohmann::json::array({1e-3})})}) {
+    nlohmann::json j = qucs_input();
+    j["rows"] = 100000;
+    j["cols"] = 100000;
+    j["G"] = g;
+    const AppRun r = run_app(dir, j.dump(), "--backend cpu");
+    EXPECT_EQ(r.rc, 1) << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    EXPECT_NE(r.err.find("'G' has 1 "), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("100000"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("bad_alloc"), std::string::npos) << r.err;
+  }
+}
+
+// Issue 17: a number beyond double (nlohmann's out_of_range) escaped as "[json.exception...]"
+// without the file or the key.
+TEST(SnnCrossbarApp, NumberOverflowNamesTheFileAndKey) {
+  const TempDir dir;
+  std::string text = qucs_input().dump();
+  const std::string r_row = "\"r_row\":1.0";
+  ASSERT_NE(text.find(r_row), std::string::npos) << text;
+  text.replace(text.find(r_row), r_row.size(), "\"r_row\":1e999");
+  const AppRun r = run_app(dir, text, "--backend cpu");
+  EXPECT_EQ(r.rc, 1) << r.err;
+  EXPECT_NE(r.err.find("in.json"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("'r_row'"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("json.exception"), std::string::npos) << r.err;
+}
+
 TEST(SnnCrossbarApp, NotConvergedWritesOutputAndExitsThree) {
   const TempDir dir;
   const fs::path out = dir.path() / "out.json";

@@ -352,6 +352,24 @@ TEST(DeviceJson, ObjectsAndOverrides) {
   EXPECT_LT(c.model.chen.rate_set_nm_s, device_preset("chen2015").model.chen.rate_set_nm_s);  // colder: slower
 }
 
+// Issue 17: a VTEAM nominal pulse inside its threshold moves nothing, so training ran with 0
+// pulses per image and no warning. Such a device is an error naming the pulse and threshold.
+TEST(DeviceJson, NominalPulsesInsideTheThresholdAreErrors) {
+  std::string msg = error_of(json::parse(R"({"type": "vteam", "pot_pulse": {"voltage_V": -0.1, "width_s": 1e-9}})"));
+  for (const char* e : {"pot_pulse", "-0.1 V", "v_on_V", "-0.2 V"}) EXPECT_NE(msg.find(e), std::string::npos) << msg;
+  msg = error_of(json::parse(R"({"preset": "vteam_memtorch", "dep_pulse": {"voltage_V": 0.015, "width_s": 1e-8}})"));
+  for (const char* e : {"dep_pulse", "0.015 V", "v_off_V", "0.02 V"}) EXPECT_NE(msg.find(e), std::string::npos) << msg;
+  // A threshold moved past the default pulse (-0.25 V) makes the default pulse do nothing.
+  msg = error_of(json::parse(R"({"type": "vteam", "v_on_V": -0.3})"));
+  for (const char* e : {"pot_pulse", "-0.25 V", "v_on_V", "-0.3 V"}) EXPECT_NE(msg.find(e), std::string::npos) << msg;
+  VteamParams p;
+  p.v_off_V = 0.5;  // above the default depression pulse (0.1 V)
+  EXPECT_THROW(make_vteam_device(p), ConfigError);
+  // The presets and the defaults still build.
+  EXPECT_NO_THROW(make_vteam_device());
+  EXPECT_EQ(error_of(json::parse(R"({"type": "vteam"})")), "");
+}
+
 TEST(DeviceJson, ErrorsNameTheKeyAndTheAllowedValues) {
   struct Case {
     const char* json;

@@ -91,6 +91,36 @@ TEST_F(TableFiles, PulsesScaleWithWidthAndClip) {
   EXPECT_EQ(device_read_conductance(m, 1.0f), 1e-5);
 }
 
+// Issue 17: a nominal pulse below the table's voltage grid, or a table flat (dG = 0) at mid
+// range, changes nothing: training would run with 0 pulses per image. Both are errors that
+// name the pulse and the threshold.
+TEST_F(TableFiles, NominalPulsesThatChangeNothingAreErrors) {
+  const auto error_of = [](const nlohmann::json& j) {
+    try {
+      device_from_json(j, "device");
+    } catch (const ConfigError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  nlohmann::json j = {{"type", "table"},          {"pot_csv", pot()},       {"dep_csv", dep()},
+                      {"pot_width_s", 10e-9},     {"dep_width_s", 1e-9},    {"g_min_S", 1e-6},
+                      {"g_max_S", 1e-5}};
+  EXPECT_EQ(error_of(j), "");  // the default pulses (0.42 V, -1.42 V) lie on the grid
+  j["pot_pulse"] = {{"voltage_V", 0.05}, {"width_s", 1e-8}};
+  std::string msg = error_of(j);
+  for (const char* e : {"pot_pulse", "0.05 V", "0.1 V"}) EXPECT_NE(msg.find(e), std::string::npos) << msg;
+  j.erase("pot_pulse");
+  j["dep_pulse"] = {{"voltage_V", 0.3}, {"width_s", 1e-9}};  // positive: it would potentiate
+  msg = error_of(j);
+  EXPECT_NE(msg.find("dep_pulse"), std::string::npos) << msg;
+  j.erase("dep_pulse");
+  // Flat at mid range: every dG zero.
+  j["pot_csv"] = write("flat_pot.csv", "G_S\\V_V,0.1,0.2,0.4\n1e-6,0,0,0\n5e-6,0,0,0\n1e-5,0,0,0\n");
+  msg = error_of(j);
+  for (const char* e : {"pot_pulse", "0.42 V", "mid range"}) EXPECT_NE(msg.find(e), std::string::npos) << msg;
+}
+
 // Each bad file: DataError whose message names the file and the problem.
 TEST_F(TableFiles, BadFilesFailNamingTheFile) {
   struct Case {

@@ -2,6 +2,7 @@
 // margin), and snn_gpu_train must write its outputs and re-evaluate its own checkpoint.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -14,6 +15,7 @@
 #include "config/network_config.hpp"
 #include "data/dataset.hpp"
 #include "fixtures.hpp"
+#include "io/checkpoint.hpp"
 #include "sim/scheduler.hpp"
 
 using namespace memsnn;
@@ -123,4 +125,73 @@ TEST(EndToEnd, AppRejectsBadInputWithOneLineAndNonZeroExit) {
   EXPECT_EQ(fixtures::run_command(app + " --load " + (dir / "missing.bin").string() + " --ensemble 2 --quiet 2> " + err), 1);
   EXPECT_NE(fixtures::read_text(err).find("--load evaluates one checkpoint"), std::string::npos) << fixtures::read_text(err);
   EXPECT_EQ(fixtures::run_command(app + " --no-such-option 2> " + err), 2);
+}
+
+// Issue 17: nlohmann's type errors escaped the app as "[json.exception...]" without the file
+// or the key: a checkpoint whose config.protocol is a number (the app sets keys in it), a
+// config whose population "type" is a number (read by --neurons).
+TEST(EndToEnd, AppNamesTheFileAndKeyOfJsonTypeErrors) {
+  const std::string app = std::string(MEMSNN_APPS_DIR) + "/snn_gpu_train";
+  const fixtures::TempDir tmp;
+  const std::string err = tmp.file("err.txt");
+  const std::string ckpt = tmp.file("protocol5.ckpt");
+  Checkpoint ck;
+  ck.config = preset_json("diehl_cook_2015");
+  ck.config["protocol"] = 5;
+  ck.state.n_inputs = 2;
+  ck.state.n_neurons = 1;
+  ck.state.g = {0.5f, 0.5f};
+  ck.state.labels = {-1};
+  ck.info = nlohmann::json::object();
+  save_checkpoint(ckpt, ck);
+  EXPECT_EQ(fixtures::run_command(app + " --quiet --load " + ckpt + " --test-samples 1 --out " + tmp.file("o") +
+                                  " 2> " + err),
+            1);
+  std::string text = fixtures::read_text(err);
+  EXPECT_NE(text.find(ckpt), std::string::npos) << text;
+  EXPECT_NE(text.find("'protocol'"), std::string::npos) << text;
+  EXPECT_EQ(text.find("json.exception"), std::string::npos) << text;
+
+  const std::string cfg = tmp.file("type5.json");
+  std::ofstream(cfg) << R"({"base": "diehl_cook_2015", "populations": {"exc": {"type": 5}}})";
+  EXPECT_EQ(fixtures::run_command(app + " --quiet --config " + cfg + " --neurons 10 --out " + tmp.file("o") + " 2> " +
+                                  err),
+            1);
+  text = fixtures::read_text(err);
+  EXPECT_NE(text.find(cfg), std::string::npos) << text;
+  EXPECT_NE(text.find("populations.exc.type"), std::string::npos) << text;
+  EXPECT_EQ(text.find("json.exception"), std::string::npos) << text;
+  EXPECT_FALSE(fs::exists(tmp.file("o")));
+}
+
+// Issue 17: a full disk was found only when the checkpoint was written, after training, and
+// the trained weights were lost. The free space of the output folder is checked against the
+// outputs' sizes before anything is trained or written. Needs a small file system: a 64 KiB
+// tmpfs in a private mount namespace (unshare); skipped where that is not allowed.
+TEST(EndToEnd, AppRefusesAnOutputFolderWithoutRoomBeforeTraining) {
+  if (!have_embedded_data()) GTEST_SKIP() << "embedded MNIST digits not installed";
+  const fixtures::TempDir tmp;
+  const fs::path small = tmp.path() / "small";
+  fs::create_directories(small);
+  const std::string mount = "unshare -r -m sh -c 'mount -t tmpfs -o size=64k tmpfs " + small.string() + " && ";
+  if (fixtures::run_command(mount + "true' 2> /dev/null") != 0) {
+    GTEST_SKIP() << "cannot mount a small tmpfs here (unshare -r -m)";
+  }
+  const std::string app = std::string(MEMSNN_APPS_DIR) + "/snn_gpu_train";
+  const fs::path out = small / "run";
+  const std::string err = tmp.file("err.txt"), log = tmp.file("out.txt");
+  // 100 neurons: the checkpoint alone is 784 x 100 x 4 bytes = 313 KB > 64 KiB.
+  const int rc = fixtures::run_command(mount + app + " --backend cpu --neurons 100 --train-samples 20 --test-samples 10" +
+                                       " --quiet --out " + out.string() + " 2> " + err + "; status=$?; ls -A " +
+                                       out.string() + " > " + log + " 2>&1; exit $status'");
+  EXPECT_EQ(rc, 1);
+  const std::string text = fixtures::read_text(err);
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 1) << text;
+  for (const std::string& f : {out.string(), std::string("needed"), std::string("available")}) {
+    EXPECT_NE(text.find(f), std::string::npos) << text;
+  }
+  // Nothing written (not even config.json), so nothing half-written is left.
+  const std::string listing = fixtures::read_text(log);
+  EXPECT_EQ(listing.find(".json"), std::string::npos) << listing;
+  EXPECT_EQ(listing.find(".tmp."), std::string::npos) << listing;
 }

@@ -363,3 +363,22 @@ TEST(IdxReader, ZeroRowsOrCols) {
   expect_data_error([&] { memsnn::read_idx(dir.file("zero-cols"), dir.file("lab")); },
                     {"zero-cols", "zero image size", "0 cols"});
 }
+
+// Issue 17: the three header numbers multiplied in 64 bits wrap to 0 for 65536 images of
+// 16777216 x 16777216 (2^64), so an empty file passed as 0 images and the run failed later
+// with a misleading count. The sizes are checked (overflow and limits) and named.
+TEST(IdxReader, HeaderSizesThatWrapOrExceedTheLimitsAreRefused) {
+  TempDir dir;
+  write_raw(dir.file("lab"), idx_labels({1}));
+  write_raw(dir.file("wrapping"), idx_images(0x00010000, 0x01000000, 0x01000000, {}));
+  expect_data_error([&] { memsnn::read_idx(dir.file("wrapping"), dir.file("lab")); },
+                    {"wrapping", "65536 images", "16777216 x 16777216"});
+  // No wrap, but an image side far beyond any data set: refused before any size arithmetic.
+  write_raw(dir.file("huge-side"), idx_images(1, 100000, 1, {}));
+  expect_data_error([&] { memsnn::read_idx(dir.file("huge-side"), dir.file("lab")); },
+                    {"huge-side", "100000 x 1", "at most"});
+  // At the limits a real (small) file still reads: 1 image of 1 x 4096.
+  Bytes wide(4096, 7);
+  write_raw(dir.file("wide"), idx_images(1, 1, 4096, wide));
+  EXPECT_EQ(memsnn::read_idx(dir.file("wide"), dir.file("lab")).cols, 4096u);
+}

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -158,6 +159,59 @@ TEST(Sweep, BadSweepsFailWithTheKeyNamed) {
   expect_error(sweep_with(R"({"device.cuont": [16]})"), "config key 'device.cuont'");
   expect_error(sweep_with(R"({"device.count": [16, 128]})"), "grid point 2 of 2 (device.count=128)");
   expect_error(sweep_with(R"({"device.count": [16, 128]})"), "config key 'device.count'");
+}
+
+// Issue 17: nlohmann's type errors (a base whose "protocol" is 5, a population whose "type"
+// is a number) and out_of_range (1e999) escaped as "[json.exception...]" without the file or
+// the key.
+TEST(Sweep, JsonTypeAndRangeErrorsNameTheFileAndTheKey) {
+  const auto message = [](const std::function<void()>& f) {
+    try {
+      f();
+    } catch (const ConfigError& e) {
+      return std::string(e.what());
+    } catch (const std::exception& e) {
+      return std::string("not a ConfigError: ") + e.what();
+    }
+    return std::string("no error");
+  };
+  const auto check = [&](const std::string& text) {
+    const Sweep s = parse(text);
+    validate_points(s, expand_grid(s));
+  };
+  // protocol is a number: the overrides (train_samples) and the ensemble size set keys in it.
+  const std::string protocol_5 =
+      R"({"base": {"base": "diehl_cook_2015", "protocol": 5}, "grid": {"device.g_max_S": [1e-4]}})";
+  std::string e = message([&] { check(protocol_5); });
+  EXPECT_NE(e.find("'protocol'"), std::string::npos) << e;
+  EXPECT_EQ(e.find("json.exception"), std::string::npos) << e;
+  e = message([&] {
+    check(R"({"base": {"base": "diehl_cook_2015", "protocol": 5}, "grid": {"device.g_max_S": [1e-4]},
+              "train_samples": 10})");
+  });
+  EXPECT_NE(e.find("'protocol'"), std::string::npos) << e;
+  EXPECT_EQ(e.find("json.exception"), std::string::npos) << e;
+  // A numeric population type with "neurons": the config names the key.
+  e = message([&] {
+    check(R"({"base": {"base": "diehl_cook_2015", "populations": {"exc": {"type": 5}}},
+              "grid": {"device.g_max_S": [1e-4]}, "neurons": 10})");
+  });
+  EXPECT_NE(e.find("populations.exc.type"), std::string::npos) << e;
+  EXPECT_EQ(e.find("json.exception"), std::string::npos) << e;
+
+  // From a file: the file and the key.
+  const fixtures::TempDir dir;
+  const std::string path = dir.file("bad_sweep.json");
+  std::ofstream(path) << R"({"base": "diehl_cook_2015", "grid": {"device.g_max_S": [1e999]}})";
+  e = message([&] { read_sweep_file(path); });
+  EXPECT_NE(e.find(path), std::string::npos) << e;
+  EXPECT_NE(e.find("grid.device.g_max_S"), std::string::npos) << e;
+  EXPECT_EQ(e.find("json.exception"), std::string::npos) << e;
+  std::ofstream(path) << R"({"base": {"base": "diehl_cook_2015", "protocol": 5}, "grid": {"device.g_max_S": [1e-4]},
+                            "epochs": 1})";
+  e = message([&] { read_sweep_file(path); });
+  EXPECT_NE(e.find(path), std::string::npos) << e;
+  EXPECT_NE(e.find("'protocol'"), std::string::npos) << e;
 }
 
 // ---- snn_sweep end to end -------------------------------------------------------------

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <iterator>
 #include <limits>
 #include <set>
 #include <sstream>
@@ -10,6 +11,7 @@
 
 #include "config/network_config.hpp"
 #include "core/error.hpp"
+#include "core/json_parse.hpp"
 #include "core/json_fields.hpp"
 #include "device/device_build.hpp"
 #include "device/device_json.hpp"
@@ -182,7 +184,9 @@ const char* neuron_kind_name(NeuronKind k) {
   return "?";
 }
 
-NetworkConfig config_from_json(const json& j) {
+namespace {
+
+NetworkConfig read_config(const json& j) {
   JsonFields r(j, "");
   NetworkConfig c;
   r.string("name", c.name);
@@ -272,6 +276,16 @@ NetworkConfig config_from_json(const json& j) {
   }
   r.finish();
   return c;
+}
+
+}  // namespace
+
+NetworkConfig config_from_json(const json& j) {
+  try {
+    return read_config(j);
+  } catch (const json::exception& e) {  // an access JsonFields does not guard: still a config error
+    throw ConfigError("config: " + json_exception_text(e));
+  }
 }
 
 json config_to_json(const NetworkConfig& c) {
@@ -382,13 +396,14 @@ json config_to_json(const NetworkConfig& c) {
 }
 
 json read_json_file(const std::string& path) {
-  std::ifstream in(path);
+  std::ifstream in(path, std::ios::binary);
   if (!in) throw ConfigError(path + ": cannot open config file");
-  try {
-    return json::parse(in);
-  } catch (const json::parse_error& e) {
-    throw ConfigError(path + ": invalid JSON: " + e.what());
-  }
+  const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  if (in.bad()) throw ConfigError(path + ": cannot read config file");
+  json doc;
+  const std::string error = parse_json_text(text, doc);
+  if (!error.empty()) throw ConfigError(path + ": " + error);
+  return doc;
 }
 
 json resolve_config_document(const json& doc) {

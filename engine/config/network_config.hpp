@@ -165,7 +165,8 @@ nlohmann::json config_to_json(const NetworkConfig& c);
 // rest merged over it (RFC 7386 merge patch); a document without "base" is used as is.
 nlohmann::json resolve_config_document(const nlohmann::json& doc);
 
-// Reads a JSON file (ConfigError naming the file on a parse error).
+// Reads a JSON file. ConfigError naming the file on any parse failure, with the key being
+// read ("invalid JSON at key 'dt_ms': number overflow ..."), raw bytes escaped.
 nlohmann::json read_json_file(const std::string& path);
 
 // Presets compiled into the binary from engine/presets/*.json.

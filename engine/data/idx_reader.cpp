@@ -19,6 +19,9 @@ constexpr uint32_t kImagesMagic = 0x00000803;  // unsigned byte data, 3 dimensio
 constexpr uint32_t kLabelsMagic = 0x00000801;  // unsigned byte data, 1 dimension
 constexpr size_t kImagesHeaderBytes = 16;      // magic, n, rows, cols
 constexpr size_t kLabelsHeaderBytes = 8;       // magic, n
+// Largest image side accepted: far beyond any IDX data set (MNIST 28, ImageNet-sized 4096),
+// small enough that rows x cols x n fits 64 bits for every 32-bit n.
+constexpr uint32_t kMaxImageSide = 16384;
 
 [[noreturn]] void fail(const std::string& path, const std::string& what) {
   throw DataError(path + ": " + what);
@@ -137,8 +140,17 @@ Dataset read_idx(const std::string& images_path, const std::string& labels_path)
       fail(images_path, "zero image size: " + std::to_string(data.rows) + " rows x " +
                             std::to_string(data.cols) + " cols");
     }
-    // 64-bit product: a corrupt header must not wrap around to a plausible size.
-    const uint64_t expected = uint64_t{n} * data.rows * data.cols;
+    // A corrupt header must not wrap around to a plausible size (65536 images of 2^24 x 2^24
+    // is 2^64 pixels, 0 in 64 bits): limit the sides, then multiply with an overflow check.
+    const std::string sizes = std::to_string(n) + " images of " + std::to_string(data.rows) + " x " +
+                              std::to_string(data.cols) + " pixels";
+    if (data.rows > kMaxImageSide || data.cols > kMaxImageSide) {
+      fail(images_path, "header says " + sizes + "; rows and cols must be at most " + std::to_string(kMaxImageSide));
+    }
+    uint64_t expected = 0;
+    if (__builtin_mul_overflow(uint64_t{data.rows} * data.cols, uint64_t{n}, &expected)) {
+      fail(images_path, "header says " + sizes + ", more than 2^64 bytes");
+    }
     check_payload(images_path, expected, bytes.size() - kImagesHeaderBytes, "pixel");
     data.pixels.assign(bytes.begin() + kImagesHeaderBytes, bytes.end());
   }

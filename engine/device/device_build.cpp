@@ -41,11 +41,60 @@ void finalize_chen(ChenGapParams& p) {
   p.field_per_V = (p.a0_nm / p.l_nm) / kt_over_q;
 }
 
-// |dw| of one nominal pulse applied at w = 0.5.
-float mid_range_step(const DeviceModel& m, int polarity) {
+// Signed dw of one nominal pulse applied at w = 0.5.
+double mid_range_change(const DeviceModel& m, int polarity) {
   const float s0 = device_state_for_weight(m, 0.5);
   const float s1 = device_apply_pulses(m, s0, device_nominal_pulse(m, polarity));
-  return static_cast<float>(std::fabs(device_read_weight(m, s1) - device_read_weight(m, s0)));
+  return device_read_weight(m, s1) - device_read_weight(m, s0);
+}
+
+std::string pulse_name(int polarity) { return polarity > 0 ? "pot_pulse" : "dep_pulse"; }
+
+// A nominal pulse inside the device's threshold moves nothing: STDP would then program 0
+// pulses per image without a word. Checked where the model's threshold is explicit.
+void check_pulse_threshold(const DeviceModel& m, int polarity) {
+  const double v = device_nominal_pulse(m, polarity).voltage_V;
+  const std::string pulse = pulse_name(polarity) + " voltage " + num(v) + " V";
+  if (m.kind == DeviceModelKind::kVteam) {
+    const VteamParams& p = m.vteam;
+    // Potentiation drives x towards x_on (G up): below v_on; depression above v_off.
+    if (polarity > 0 && !(v < p.v_on_V)) {
+      bad("vteam: " + pulse + " does not pass the threshold v_on_V = " + num(p.v_on_V) +
+          " V (potentiation needs a voltage below it), so a nominal pulse would not change the device");
+    }
+    if (polarity < 0 && !(v > p.v_off_V)) {
+      bad("vteam: " + pulse + " does not pass the threshold v_off_V = " + num(p.v_off_V) +
+          " V (depression needs a voltage above it), so a nominal pulse would not change the device");
+    }
+  }
+  if (m.kind == DeviceModelKind::kTable) {
+    // Potentiation reads the pot table with V > 0, depression the dep table with V < 0; |V|
+    // below a table's lowest voltage changes nothing (table_device.hpp).
+    const TableGrid& t = polarity > 0 ? m.table.pot : m.table.dep;
+    const bool right_sign = polarity > 0 ? v > 0.0 : v < 0.0;
+    if (!right_sign) {
+      bad("table: " + pulse + " must be " + (polarity > 0 ? "positive (the pot table)" : "negative (the dep table)"));
+    }
+    if (std::fabs(v) < t.v_grid[0]) {
+      bad("table: " + pulse + " lies below the threshold of its table, the lowest voltage " + num(t.v_grid[0]) +
+          " V, so a nominal pulse would not change the device");
+    }
+  }
+}
+
+// |dw| of one nominal pulse at w = 0.5; zero or the wrong direction is an error naming the
+// pulse (a table flat at mid range, a pulse of the wrong polarity).
+float mid_range_step(const DeviceModel& m, int polarity) {
+  check_pulse_threshold(m, polarity);
+  const double dw = mid_range_change(m, polarity);
+  const Pulse pulse = device_nominal_pulse(m, polarity);
+  const std::string what = std::string(device_kind_name(m.kind)) + ": " + pulse_name(polarity) + " (" +
+                           num(pulse.voltage_V) + " V, " + num(pulse.width_s) + " s)";
+  if (dw == 0.0) bad(what + " changes nothing at mid range (w = 0.5): a nominal pulse must move the device");
+  if ((dw > 0.0) != (polarity > 0)) {
+    bad(what + (polarity > 0 ? " lowers" : " raises") + " the weight at mid range (w = 0.5): check its sign");
+  }
+  return static_cast<float>(std::fabs(dw));
 }
 
 }  // namespace

@@ -12,10 +12,12 @@
 #include <cstdio>
 #include <cstring>
 #include <limits>
+#include <sstream>
 #include <string>
 #include <string_view>
 
 #include "core/error.hpp"
+#include "core/json_parse.hpp"
 #include "io/atomic_file.hpp"
 
 namespace memsnn {
@@ -27,6 +29,9 @@ constexpr size_t kFixedHeaderBytes = 8 + 4 + 8;  // magic, version, json_len
 constexpr size_t kCrcBytes = 4;
 constexpr int32_t kMinLabel = -1;  // -1 = neuron never won, no class assigned
 constexpr int32_t kMaxLabel = 9;
+// Conductances are stored normalised to [0, 1]; float rounding of (G - G_min) / (G_max -
+// G_min) may step a few ulps outside, a value further out is damage, not rounding.
+constexpr float kConductanceSlack = 1e-6f;
 
 [[noreturn]] void fail(const std::string& path, const std::string& what) { throw DataError(path + ": " + what); }
 
@@ -121,6 +126,13 @@ void check_state(const std::string& path, const NetworkState& s, const char* whe
       fail(path, prefix + "conductance of input " + std::to_string(k / s.n_neurons) + ", neuron " +
                      std::to_string(k % s.n_neurons) + " is not finite");
     }
+    if (s.g[k] < -kConductanceSlack || s.g[k] > 1.0f + kConductanceSlack) {
+      std::ostringstream value;
+      value << s.g[k];
+      fail(path, prefix + "conductances: input " + std::to_string(k / s.n_neurons) + ", neuron " +
+                     std::to_string(k % s.n_neurons) + " is " + value.str() +
+                     ", outside the normalised range [0, 1]");
+    }
   }
   for (size_t j = 0; j < s.theta.size(); ++j) {
     if (!std::isfinite(s.theta[j])) fail(path, prefix + "threshold of neuron " + std::to_string(j) + " is not finite");
@@ -195,6 +207,11 @@ void save_checkpoint(const std::string& path, const Checkpoint& ck) {
   write_file_atomic(path, w.bytes());
 }
 
+uint64_t checkpoint_file_bytes(uint32_t n_inputs, uint32_t n_neurons, uint32_t n_theta, uint64_t header_json_bytes) {
+  return kFixedHeaderBytes + header_json_bytes + 4 * uint64_t{n_inputs} * n_neurons + 8 * uint64_t{n_theta} +
+         4 * uint64_t{n_neurons} + kCrcBytes;
+}
+
 Checkpoint load_checkpoint(const std::string& path) {
   const std::string bytes = read_whole_file(path);
   ByteReader r(bytes);
@@ -225,9 +242,8 @@ Checkpoint load_checkpoint(const std::string& path) {
   try {
     header = nlohmann::json::parse(r.raw(static_cast<size_t>(json_len)));
   } catch (const nlohmann::json::exception& e) {
-    std::string what = e.what();
-    std::replace(what.begin(), what.end(), '\n', ' ');  // keep the message one line
-    fail(path, "JSON header is malformed: " + what);
+    // Escaped: the parser quotes the damaged bytes, which need not be text.
+    fail(path, "JSON header is malformed: " + json_exception_text(e));
   }
   if (!header.is_object()) fail(path, "JSON header is not an object");
   for (const char* key : {"config", "info"}) {

@@ -7,6 +7,7 @@
 // u32 crc32 of everything before it (zlib).
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -24,7 +25,13 @@ struct Checkpoint {
 void save_checkpoint(const std::string& path, const Checkpoint& ck);
 
 // Throws DataError naming the file: missing, bad magic, unsupported version, truncated,
-// sizes inconsistent with the header, CRC mismatch.
+// sizes inconsistent with the header, CRC mismatch, and values out of range (naming the
+// array: conductances outside the normalised [0, 1], thresholds not finite, labels outside
+// -1..9). save_checkpoint refuses the same values.
 Checkpoint load_checkpoint(const std::string& path);
+
+// Size of the file save_checkpoint writes for these sizes when its JSON header (config,
+// info, sizes) takes header_json_bytes: for checking free space before a run.
+uint64_t checkpoint_file_bytes(uint32_t n_inputs, uint32_t n_neurons, uint32_t n_theta, uint64_t header_json_bytes);
 
 }  // namespace memsnn

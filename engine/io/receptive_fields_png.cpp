@@ -30,7 +30,27 @@ constexpr uint8_t kGapValue = 40;    // dark grey
 
 [[noreturn]] void fail(const std::string& path, const std::string& what) { throw DataError(path + ": " + what); }
 
+// Integer ceil(sqrt(n)): start from the float estimate and correct it, so a perfect square
+// such as 100 never becomes 11 columns through rounding.
+uint64_t tile_columns(uint32_t n) {
+  uint64_t grid_cols = static_cast<uint64_t>(std::ceil(std::sqrt(static_cast<double>(n))));
+  while (grid_cols > 1 && (grid_cols - 1) * (grid_cols - 1) >= n) --grid_cols;
+  while (grid_cols * grid_cols < n) ++grid_cols;
+  return grid_cols;
+}
+
 }  // namespace
+
+uint64_t receptive_fields_png_bound(uint32_t n_neurons, uint32_t rows, uint32_t cols, uint32_t scale) {
+  if (n_neurons == 0) return 0;
+  const uint64_t grid_cols = tile_columns(n_neurons);
+  const uint64_t grid_rows = (n_neurons + grid_cols - 1) / grid_cols;
+  const uint64_t width = grid_cols * cols * scale + (grid_cols - 1) * kGap;
+  const uint64_t height = grid_rows * rows * scale + (grid_rows - 1) * kGap;
+  const uint64_t raw = (width + 1) * height;  // one filter byte per row
+  // stb's deflate spends at most 9 bits on an incompressible byte; 4 KiB for the framing.
+  return raw + raw / 8 + 4096;
+}
 
 void write_receptive_fields_png(const std::string& path, const NetworkState& state, uint32_t rows, uint32_t cols,
                                 uint32_t scale) {
@@ -46,11 +66,7 @@ void write_receptive_fields_png(const std::string& path, const NetworkState& sta
   if (n == 0 || rows == 0 || cols == 0) fail(path, "cannot draw receptive fields: empty layer or image");
   if (scale == 0) fail(path, "cannot draw receptive fields: scale must be at least 1");
 
-  // Integer ceil(sqrt(n)): start from the float estimate and correct it, so a perfect
-  // square such as 100 never becomes 11 columns through rounding.
-  uint64_t grid_cols = static_cast<uint64_t>(std::ceil(std::sqrt(static_cast<double>(n))));
-  while (grid_cols > 1 && (grid_cols - 1) * (grid_cols - 1) >= n) --grid_cols;
-  while (grid_cols * grid_cols < n) ++grid_cols;
+  const uint64_t grid_cols = tile_columns(n);
   const uint64_t grid_rows = (n + grid_cols - 1) / grid_cols;
 
   const uint64_t tile_w = uint64_t{cols} * scale;

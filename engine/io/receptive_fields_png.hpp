@@ -13,4 +13,9 @@ namespace memsnn {
 void write_receptive_fields_png(const std::string& path, const NetworkState& state, uint32_t rows, uint32_t cols,
                                 uint32_t scale = 2);
 
+// An upper bound on that file's size for n_neurons tiles of rows x cols inputs (the pixels
+// as stored without compression, plus the encoder's worst case and PNG framing): for
+// checking free space before a run.
+uint64_t receptive_fields_png_bound(uint32_t n_neurons, uint32_t rows, uint32_t cols, uint32_t scale = 2);
+
 }  // namespace memsnn

@@ -2,6 +2,8 @@
 #include "network/network.hpp"
 
 #include <cmath>
+#include <cstdio>
+#include <limits>
 
 #include "core/error.hpp"
 #include "core/rng.hpp"
@@ -44,9 +46,27 @@ void build_device(const NetworkConfig& config, Network& net) {
   if (d.normalization == "off") net.config.learning.normalize_sum = 0.0;
 }
 
-int32_t steps_of(double ms, double dt_ms) { return static_cast<int32_t>(std::llround(ms / dt_ms)); }
+std::string number_text(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.15g", x);
+  return buf;
+}
 
-NeuronConstants derive(const PopulationConfig& p, double dt) {
+// Every ms -> time steps conversion: rounded, and refused when it does not fit the int32
+// step counters (a cast would wrap: 2^30 ms at 0.5 ms became -2^31 steps). `key` names the
+// config key in the error.
+int32_t steps_of(const std::string& key, double ms, double dt_ms) {
+  const double steps = std::round(ms / dt_ms);
+  constexpr double kMaxSteps = std::numeric_limits<int32_t>::max();
+  if (!std::isfinite(steps) || steps < 0.0 || steps > kMaxSteps) {
+    fail(key, number_text(ms) + " ms is " + number_text(steps) + " time steps of " + number_text(dt_ms) +
+                  " ms; at most " + number_text(kMaxSteps) + " time steps fit the step counter");
+  }
+  return static_cast<int32_t>(steps);
+}
+
+NeuronConstants derive(const std::string& name, const PopulationConfig& p, double dt) {
+  const std::string key = "populations." + name + ".";
   NeuronConstants c;
   c.kind = p.type;
   c.v_rest = static_cast<float>(p.v_rest_mV);
@@ -58,8 +78,8 @@ NeuronConstants derive(const PopulationConfig& p, double dt) {
   c.decay_v = decay(dt, p.tau_m_ms);
   c.decay_ge = p.type == NeuronKind::kIf ? 0.0f : decay(dt, p.tau_ge_ms);
   c.decay_gi = p.type == NeuronKind::kIf ? 0.0f : decay(dt, p.tau_gi_ms);
-  c.refractory_steps = steps_of(p.refractory_ms, dt);
-  c.block_steps = steps_of(p.spike_block_ms, dt);
+  c.refractory_steps = steps_of(key + "refractory_ms", p.refractory_ms, dt);
+  c.block_steps = steps_of(key + "spike_block_ms", p.spike_block_ms, dt);
   c.refractory_leak = p.refractory_leak;
   c.v_floor = static_cast<float>(p.v_floor_mV);
   const auto& t = p.adaptive_threshold;
@@ -109,7 +129,7 @@ Network build_network(const NetworkConfig& config, uint32_t image_rows, uint32_t
     PopulationSpec spec;
     spec.name = name;
     spec.size = p.size;
-    spec.constants = derive(p, dt);
+    spec.constants = derive(name, p, dt);
     spec.v_init = static_cast<float>(p.v_rest_mV);
     net.populations.push_back(spec);
   }
@@ -141,7 +161,7 @@ Network build_network(const NetworkConfig& config, uint32_t image_rows, uint32_t
     FixedProjectionSpec spec{name, p.type, from->second, to->second, p.target, static_cast<float>(p.weight), 0};
     if (p.type == ProjectionKind::kWinnerTakeAll) {
       if (net.wta_population >= 0) fail(key, "at most one winner_take_all projection is supported");
-      spec.hold_steps = steps_of(p.refractory_ms, dt);
+      spec.hold_steps = steps_of(key + ".refractory_ms", p.refractory_ms, dt);
       net.wta = spec;
       net.wta_population = static_cast<int32_t>(from->second);
       continue;
@@ -165,7 +185,7 @@ Network build_network(const NetworkConfig& config, uint32_t image_rows, uint32_t
   net.stdp.nu_post = static_cast<float>(l.nu_post);
   if (l.type == "window") {
     net.rule = LearningRule::kWindowStdp;
-    net.window.window_steps = static_cast<uint32_t>(steps_of(l.window_ms, dt));
+    net.window.window_steps = static_cast<uint32_t>(steps_of("learning.window_ms", l.window_ms, dt));
     net.window.a_minus = static_cast<float>(l.a_minus);
     if (net.window.window_steps > kMaxWindowSteps) {
       fail("learning.window_ms", "spans more than " + std::to_string(kMaxWindowSteps) + " time steps");
@@ -180,12 +200,12 @@ Network build_network(const NetworkConfig& config, uint32_t image_rows, uint32_t
     fail("learning.normalize_sum", "cannot exceed w_max x inputs = " + std::to_string(l.w_max * net.n_inputs));
   }
   build_device(config, net);
-  net.presentation_steps = static_cast<uint32_t>(steps_of(config.protocol.presentation_ms, dt));
-  net.rest_steps = static_cast<uint32_t>(steps_of(config.protocol.rest_ms, dt));
+  net.presentation_steps = static_cast<uint32_t>(steps_of("protocol.presentation_ms", config.protocol.presentation_ms, dt));
+  net.rest_steps = static_cast<uint32_t>(steps_of("protocol.rest_ms", config.protocol.rest_ms, dt));
   net.between = config.protocol.between == "reset" ? BetweenImages::kReset : BetweenImages::kRest;
   if (net.presentation_steps == 0) fail("protocol.presentation_ms", "shorter than one time step");
   const double test_ms = config.protocol.test_presentation_ms;
-  net.test_presentation_steps = test_ms > 0 ? static_cast<uint32_t>(steps_of(test_ms, dt)) : net.presentation_steps;
+  net.test_presentation_steps = test_ms > 0 ? static_cast<uint32_t>(steps_of("protocol.test_presentation_ms", test_ms, dt)) : net.presentation_steps;
   if (net.test_presentation_steps == 0) fail("protocol.test_presentation_ms", "shorter than one time step");
   return net;
 }

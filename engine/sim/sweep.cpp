@@ -4,10 +4,13 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <set>
 
+#include "config/config_document.hpp"
 #include "config/network_config.hpp"
 #include "core/error.hpp"
+#include "core/json_parse.hpp"
 
 namespace memsnn {
 namespace {
@@ -63,17 +66,17 @@ void apply_overrides(const ordered_json& doc, json& base, json& echo) {
   for (const char* key : {"train_samples", "test_samples", "epochs"}) {
     if (!doc.contains(key)) continue;
     const uint64_t v = unsigned_value(doc[key], key);
-    base["protocol"][key] = v;
+    try {
+      config_object(base, "protocol")[key] = v;
+    } catch (const ConfigError& e) {
+      fail("base", e.what());
+    }
     echo[key] = v;
   }
   if (doc.contains("neurons")) {
     const uint64_t n = unsigned_value(doc["neurons"], "neurons");
     if (n == 0) fail("neurons", "must be at least 1");
-    if (base.contains("populations") && base["populations"].is_object()) {
-      for (auto& [name, pop] : base["populations"].items()) {
-        if (pop.is_object() && pop.value("type", "") != "poisson") pop["size"] = n;
-      }
-    }
+    set_neuron_population_sizes(base, n);
     echo["neurons"] = n;
   }
 }
@@ -159,15 +162,19 @@ Sweep parse_sweep(const ordered_json& doc, const std::string& base_dir) {
 }
 
 Sweep read_sweep_file(const std::string& path) {
-  std::ifstream in(path);
+  std::ifstream in(path, std::ios::binary);
   if (!in) throw ConfigError(path + ": cannot open sweep file");
+  const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
   ordered_json doc;
+  const std::string error = parse_json_text(text, doc);
+  if (!error.empty()) throw ConfigError(path + ": " + error);
   try {
-    doc = ordered_json::parse(in);
-  } catch (const ordered_json::parse_error& e) {
-    throw ConfigError(path + ": invalid JSON: " + e.what());
+    return parse_sweep(doc, std::filesystem::path(path).parent_path().string());
+  } catch (const ConfigError& e) {
+    throw ConfigError(path + ": " + e.what());
+  } catch (const nlohmann::json::exception& e) {  // an access not guarded above
+    throw ConfigError(path + ": " + json_exception_text(e));
   }
-  return parse_sweep(doc, std::filesystem::path(path).parent_path().string());
 }
 
 void set_dotted(json& doc, const std::string& path, const json& value, const std::string& key) {
@@ -222,8 +229,8 @@ std::vector<SweepPoint> expand_grid(const Sweep& sweep) {
 
 json run_document(const SweepPoint& point, const SeedGroup& group) {
   json doc = point.config;
-  doc["seed"] = group.seed;
-  doc["protocol"]["ensemble"] = group.members;
+  if (doc.is_object()) doc["seed"] = group.seed;
+  config_object(doc, "protocol")["ensemble"] = group.members;
   return doc;
 }
 

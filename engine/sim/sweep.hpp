@@ -49,13 +49,15 @@ struct SweepPoint {
 // key ("sweep key 'grid.device.count': ...").
 Sweep parse_sweep(const nlohmann::ordered_json& doc, const std::string& base_dir);
 
-// Reads and parses a sweep file (ConfigError naming the file for unreadable or bad JSON).
+// Reads and parses a sweep file: every error (unreadable, bad JSON, a bad key) is a
+// ConfigError that starts with the file name.
 Sweep read_sweep_file(const std::string& path);
 
 // Every combination of the axes' values (first axis slowest).
 std::vector<SweepPoint> expand_grid(const Sweep& sweep);
 
-// The config document one ensemble of a point runs: seed and protocol.ensemble set.
+// The config document one ensemble of a point runs: seed and protocol.ensemble set
+// (ConfigError naming the key when "protocol" is not an object).
 nlohmann::json run_document(const SweepPoint& point, const SeedGroup& group);
 
 // config_from_json on every point and seed group; the first failure throws ConfigError
