@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <ctime>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -28,6 +29,7 @@
 #include "io/metrics.hpp"
 #include "io/receptive_fields_png.hpp"
 #include "network/network.hpp"
+#include "sim/checkpoint_network.hpp"
 #include "sim/scheduler.hpp"
 
 namespace {
@@ -40,17 +42,6 @@ using namespace memsnn;
 std::string config_source(const cxxopts::ParseResult& args) {
   if (args.count("load")) return args["load"].as<std::string>() + ": checkpoint config";
   return args.count("config") ? args["config"].as<std::string>() : "";
-}
-
-// Runs `f` on the config document; a ConfigError gets the document's source in front.
-template <typename F>
-auto with_source(const std::string& source, F&& f) {
-  try {
-    return f();
-  } catch (const ConfigError& e) {
-    if (source.empty() || std::string(e.what()).rfind(source, 0) == 0) throw;  // named already
-    throw ConfigError(source + ": " + e.what());
-  }
 }
 
 // The config document: a file (optionally {"base": preset, ...}) or a preset, then the
@@ -158,22 +149,19 @@ int run(const cxxopts::ParseResult& args) {
 
   // Configuration: from the checkpoint when evaluating one, else preset/config + overrides.
   const std::string source = config_source(args);
-  Checkpoint loaded;
+  std::optional<CheckpointNetwork> loaded;
   json doc;
   if (!load_path.empty()) {
     if (args.count("ensemble") && args["ensemble"].as<uint32_t>() != 1) {
       throw ConfigError("--ensemble applies to training; --load evaluates one checkpoint");
     }
-    loaded = load_checkpoint(load_path);
-    doc = loaded.config;
-    with_source(source, [&] {
-      if (args.count("test-samples")) config_object(doc, "protocol")["test_samples"] = args["test-samples"].as<uint32_t>();
-      config_object(doc, "protocol")["ensemble"] = 1;  // a checkpoint holds one network
+    loaded = load_checkpoint_network(load_path, [&](json& d) {
+      if (args.count("test-samples")) config_object(d, "protocol")["test_samples"] = args["test-samples"].as<uint32_t>();
     });
   } else {
-    doc = with_source(source, [&] { return resolved_document(args); });
+    doc = with_config_source(source, [&] { return resolved_document(args); });
   }
-  const NetworkConfig config = with_source(source, [&] { return config_from_json(doc); });
+  const NetworkConfig config = loaded ? loaded->config : with_config_source(source, [&] { return config_from_json(doc); });
 
   const auto t_data = std::chrono::steady_clock::now();
   const std::string data_arg = args.count("data") ? args["data"].as<std::string>() : "";
@@ -181,20 +169,15 @@ int run(const cxxopts::ParseResult& args) {
   const double data_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t_data).count();
 
-  const Network net = with_source(source, [&] { return build_network(config, data.train.rows, data.train.cols); });
+  const Network net = loaded ? build_checkpoint_network(*loaded, data.train.rows, data.train.cols)
+                             : with_config_source(source, [&] { return build_network(config, data.train.rows, data.train.cols); });
   const uint32_t members = config.protocol.ensemble;
   BackendOptions backend_options;
   backend_options.threads = args["threads"].as<unsigned>();
   backend_options.ensemble = members;
   BackendChoice choice = make_backend(args["backend"].as<std::string>(), net, backend_options);
   Backend& backend = *choice.backend;
-  if (!load_path.empty()) {
-    try {
-      backend.set_state(loaded.state);
-    } catch (const std::exception& e) {
-      throw DataError(load_path + ": " + e.what());
-    }
-  }
+  if (loaded) restore_checkpoint_state(backend, *loaded);
   // The output folder, before anything is trained: created, cleared of killed runs' temp
   // files, and with room for every result, so a full disk cannot cost the trained weights.
   ensure_directory(out_dir);

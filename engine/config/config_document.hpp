@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -33,6 +34,19 @@ inline void set_neuron_population_sizes(nlohmann::json& doc, uint64_t size) {
     const auto type = pop.find("type");
     const bool poisson = type != pop.end() && type->is_string() && type->get<std::string>() == "poisson";
     if (!poisson) pop["size"] = size;
+  }
+}
+
+// Runs `f` (which edits or reads a config document); a ConfigError gets `source` (the file the
+// document came from, e.g. "run/checkpoint.bin: checkpoint config") in front, unless empty
+// or named already.
+template <typename F>
+auto with_config_source(const std::string& source, F&& f) {
+  try {
+    return std::forward<F>(f)();
+  } catch (const ConfigError& e) {
+    if (source.empty() || std::string(e.what()).rfind(source, 0) == 0) throw;
+    throw ConfigError(source + ": " + e.what());
   }
 }
 

@@ -29,26 +29,36 @@ std::vector<int32_t> assign_labels(std::span<const uint32_t> counts, std::span<c
   return assignment;
 }
 
-int32_t classify(std::span<const uint32_t> counts, std::span<const int32_t> assignments) {
+ClassVotes class_votes(std::span<const uint32_t> counts, std::span<const int32_t> assignments) {
+  ClassVotes votes;
   std::array<double, kNumClasses> sum{};
-  std::array<uint32_t, kNumClasses> members{};
   for (size_t j = 0; j < assignments.size(); ++j) {
     const int32_t c = assignments[j];
     if (c < 0) continue;
     sum[c] += counts[j];
-    ++members[c];
+    ++votes.neurons[c];
   }
+  for (int c = 0; c < kNumClasses; ++c) {
+    if (votes.neurons[c] > 0) votes.score[c] = sum[c] / votes.neurons[c];
+  }
+  return votes;
+}
+
+int32_t predicted_class(const ClassVotes& votes) {
   int32_t best = -1;
   double best_score = 0.0;
   for (int c = 0; c < kNumClasses; ++c) {
-    if (members[c] == 0) continue;
-    const double score = sum[c] / members[c];
-    if (score > best_score) {
-      best_score = score;
+    if (votes.neurons[c] == 0) continue;
+    if (votes.score[c] > best_score) {
+      best_score = votes.score[c];
       best = c;
     }
   }
   return best;
+}
+
+int32_t classify(std::span<const uint32_t> counts, std::span<const int32_t> assignments) {
+  return predicted_class(class_votes(counts, assignments));
 }
 
 }  // namespace memsnn

@@ -1,0 +1,15 @@
+// Whether a picture file holds all the bytes its header promises. stb_image fills a short
+// BMP or PNM with whatever memory held and decodes a short JPEG without complaint, so a
+// truncated file would give a plausible but wrong image; these checks catch it first.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace memsnn {
+
+// "" when complete (or the format is checked elsewhere: PNG, whose decoder notices a short
+// file), else the reason, e.g. "truncated BMP: 1200 of 3126 pixel bytes".
+std::string image_truncation(std::string_view bytes);
+
+}  // namespace memsnn
