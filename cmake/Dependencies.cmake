@@ -32,7 +32,11 @@ else()
   endif()
 
   if(MEMSNN_BUILD_TESTS)
-    find_package(GTest QUIET)
+    # A sanitizer build compiles GoogleTest with its own flags (cmake/Sanitizers.cmake): the
+    # prebuilt library and code built with _GLIBCXX_SANITIZE_VECTOR disagree about vectors.
+    if(NOT MEMSNN_SANITIZE)
+      find_package(GTest QUIET)
+    endif()
     if(NOT GTest_FOUND AND EXISTS /usr/src/googletest)
       # Debian's googletest sources: build them with the project.
       set(INSTALL_GTEST OFF CACHE BOOL "" FORCE)

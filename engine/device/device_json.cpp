@@ -79,7 +79,10 @@ void read_neurosim(JsonFields& r, NeuroSimParams& p) {
                      "give the range either as r_on_ohm/on_off or as g_min_S/g_max_S, not both");
   }
   double r_on = 1.0 / p.g_max_S, on_off = p.g_max_S / p.g_min_S;
-  if (r.number("r_on_ohm", r_on, 0.0, kMaxR, "ohm", true) | r.number("on_off", on_off, 1.0, 1e9, "", true)) {
+  // Both keys are read (and range-checked) before either decides.
+  const bool r_on_given = r.number("r_on_ohm", r_on, 0.0, kMaxR, "ohm", true);
+  const bool on_off_given = r.number("on_off", on_off, 1.0, 1e9, "", true);
+  if (r_on_given || on_off_given) {
     p.g_max_S = 1.0 / r_on;
     p.g_min_S = p.g_max_S / on_off;
   }
