@@ -201,6 +201,14 @@ TEST(ImageRead, CorruptTruncatedHugeAndMissingFilesNameTheFile) {
   // A JPEG without its end marker (the decoder would make up the missing part).
   EXPECT_EQ(image_truncation("\xFF\xD8\xFF\xE0 and then nothing"), "truncated JPEG: no end-of-image marker");
   EXPECT_EQ(image_truncation("\xFF\xD8\xFF\xE0 all there \xFF\xD9"), "");
+  // A Huffman table whose 16 counts sum past 256 (stb_image would overflow its code array).
+  std::string dht("\xFF\xD8\xFF\xC4\x00\x13\x00", 7);
+  dht += std::string(16, '\x20');  // 16 x 32 = 512 codes
+  dht += "\xFF\xD9";
+  EXPECT_EQ(image_truncation(dht), "corrupt JPEG: a Huffman table defines 512 codes, at most 256");
+  std::string fine("\xFF\xD8\xFF\xC4\x00\x14\x00", 7);
+  fine += std::string(15, '\0') + "\x01" + "\x05" + "\xFF\xD9";  // one code of length 16
+  EXPECT_EQ(image_truncation(fine), "");
   try {
     read_grey_image(tmp.file("missing.png"));
     FAIL() << "no error for a missing file";

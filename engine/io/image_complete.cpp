@@ -1,4 +1,5 @@
-// image_truncation: the pixel bytes a BMP or PNM header promises, and the end marker of a JPEG.
+// image_truncation: the pixel bytes a BMP or PNM header promises, and the end marker and the
+// Huffman tables of a JPEG.
 #include "io/image_complete.hpp"
 
 #include <cctype>
@@ -58,6 +59,11 @@ std::string pnm_truncation(std::string_view b) {
     while (at < b.size() && std::isdigit(static_cast<unsigned char>(b[at])) && field < (uint64_t{1} << 32)) {
       field = field * 10 + static_cast<uint64_t>(b[at++] - '0');
     }
+    // stb_image reads these numbers into an int without an overflow check (found by
+    // fuzz_image); Netpbm's own limit for maxval is 65535, and no side we accept is larger.
+    if (field > 65535) {
+      return std::string("corrupt ") + (b[1] == '6' ? "PPM" : "PGM") + " header: a number larger than 65535";
+    }
   }
   const uint64_t channels = b[1] == '6' ? 3 : 1;
   const uint64_t need = at + 1 + fields[0] * fields[1] * channels * (fields[2] > 255 ? 2 : 1);
@@ -73,13 +79,60 @@ std::string jpeg_truncation(std::string_view b) {
   return tail.find("\xFF\xD9") == std::string_view::npos ? "truncated JPEG: no end-of-image marker" : "";
 }
 
+// The Huffman tables (DHT segments, before and between scans): stb_image's JPEG decoder
+// (2.27, as Debian ships it) writes a table's code lengths into a 257-entry array without
+// checking that the 16 counts sum to at most 256, so a damaged table writes past it (found by
+// fuzz_image). A JPEG table holds at most 256 codes (ITU-T T.81, B.2.4.2); more is a corrupt
+// file. The walk follows the decoder: segments are skipped by their length, and bytes that
+// are not a marker (scan data, junk) are passed over up to the next marker.
+std::string jpeg_table_defect(std::string_view b) {
+  const auto byte = [&b](size_t at) { return static_cast<uint32_t>(static_cast<uint8_t>(b[at])); };
+  size_t at = 2;  // after SOI
+  while (at + 1 < b.size()) {
+    const uint32_t marker = byte(at + 1);
+    if (byte(at) != 0xFF || marker == 0xFF) {  // not a marker yet, or a fill byte
+      ++at;
+      continue;
+    }
+    // A stuffed FF in scan data, a restart marker, TEM or SOI: no segment follows.
+    if (marker == 0x00 || marker == 0x01 || marker == 0xD8 || (marker >= 0xD0 && marker <= 0xD7)) {
+      at += 2;
+      continue;
+    }
+    if (marker == 0xD9 || at + 4 > b.size()) return "";  // the end
+    const size_t length = byte(at + 2) << 8 | byte(at + 3);
+    if (length < 2) return "";  // stb_image reports it
+    const size_t end = at + 2 + length;
+    if (marker == 0xC4) {
+      // As the decoder reads it: tables while the segment's length lasts, even when the last
+      // one runs past the segment; bytes past the file read as 0.
+      const auto byte_or_0 = [&](size_t k) { return k < b.size() ? byte(k) : 0u; };
+      for (size_t t = at + 4, left = length - 2; left > 0 && t < b.size();) {
+        uint32_t codes = 0;
+        for (size_t i = 1; i <= 16; ++i) codes += byte_or_0(t + i);
+        if (codes > 256) {
+          return "corrupt JPEG: a Huffman table defines " + std::to_string(codes) + " codes, at most 256";
+        }
+        if (left <= 17 + codes) break;
+        left -= 17 + codes;
+        t += 17 + codes;
+      }
+    }
+    at = end;
+  }
+  return "";
+}
+
 }  // namespace
 
 std::string image_truncation(std::string_view bytes) {
   if (bytes.size() >= 2 && bytes[0] == 'B' && bytes[1] == 'M') return bmp_truncation(bytes);
   if (bytes.size() >= 2 && bytes[0] == 'P' && (bytes[1] == '5' || bytes[1] == '6')) return pnm_truncation(bytes);
-  if (bytes.size() >= 2 && static_cast<uint8_t>(bytes[0]) == 0xFF && static_cast<uint8_t>(bytes[1]) == 0xD8) {
-    return jpeg_truncation(bytes);
+  // A JPEG starts with SOI, FF D8, which stb_image also takes after extra FF fill bytes.
+  const size_t soi = bytes.find_first_not_of('\xFF');
+  if (soi >= 1 && soi != std::string_view::npos && static_cast<uint8_t>(bytes[soi]) == 0xD8) {
+    const std::string table = jpeg_table_defect(bytes.substr(soi - 1));
+    return table.empty() ? jpeg_truncation(bytes) : table;
   }
   return "";
 }

@@ -9,7 +9,8 @@
 namespace memsnn {
 
 // "" when complete (or the format is checked elsewhere: PNG, whose decoder notices a short
-// file), else the reason, e.g. "truncated BMP: 1200 of 3126 pixel bytes".
+// file), else the reason, e.g. "truncated BMP: 1200 of 3126 pixel bytes". A JPEG Huffman
+// table with more than 256 codes is refused here too: stb_image would write past its array.
 std::string image_truncation(std::string_view bytes);
 
 }  // namespace memsnn
