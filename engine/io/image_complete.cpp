@@ -137,4 +137,9 @@ std::string image_truncation(std::string_view bytes) {
   return "";
 }
 
+std::string image_decoder_hazard(std::string_view bytes) {
+  std::string why = image_truncation(bytes);
+  return why.rfind("corrupt ", 0) == 0 ? why : std::string();
+}
+
 }  // namespace memsnn

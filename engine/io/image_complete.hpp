@@ -13,4 +13,9 @@ namespace memsnn {
 // table with more than 256 codes is refused here too: stb_image would write past its array.
 std::string image_truncation(std::string_view bytes);
 
+// The part of image_truncation's findings that stb_image must not see at all, not even its
+// header pass (JPEG tables it would overflow, PNM numbers past its int): "" or the reason.
+// The rest (a short file) is reported after the size check, which names the sizes.
+std::string image_decoder_hazard(std::string_view bytes);
+
 }  // namespace memsnn

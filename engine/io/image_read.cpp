@@ -69,10 +69,9 @@ GreyImage decode_grey_image(std::string_view bytes, const std::string& name) {
   if (bytes.size() > static_cast<size_t>(INT32_MAX)) throw DataError(name + ": file too large for an image");
   const auto* data = reinterpret_cast<const stbi_uc*>(bytes.data());
   const int length = static_cast<int>(bytes.size());
-  // Before stb_image reads anything (even its header pass reads JPEG tables): files shorter
-  // than their header promises, and JPEG tables it would overflow.
-  const std::string damaged = image_truncation(bytes);
-  if (!damaged.empty()) throw DataError(name + ": " + damaged);
+  // Before stb_image reads anything (even its header pass reads JPEG tables).
+  const std::string hazard = image_decoder_hazard(bytes);
+  if (!hazard.empty()) throw DataError(name + ": " + hazard);
   int width = 0, height = 0, channels = 0;
   // The header first: refuse a huge picture by its claimed size, before any allocation.
   if (stbi_info_from_memory(data, length, &width, &height, &channels) == 0) {
@@ -84,6 +83,8 @@ GreyImage decode_grey_image(std::string_view bytes, const std::string& name) {
                     " pixels is larger than the limit of " + std::to_string(kMaxImageSide) + "x" +
                     std::to_string(kMaxImageSide));
   }
+  const std::string short_file = image_truncation(bytes);
+  if (!short_file.empty()) throw DataError(name + ": " + short_file);
   std::unique_ptr<stbi_uc, StbFree> decoded(stbi_load_from_memory(data, length, &width, &height, &channels, 0));
   if (!decoded) throw DataError(name + ": corrupt or truncated image (" + stbi_failure_reason() + ")");
 
