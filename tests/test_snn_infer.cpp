@@ -176,6 +176,24 @@ TEST(ImageRead, ColourBecomesLuminanceAndTransparencyWhite) {
   EXPECT_EQ(pgm.pixels, (std::vector<uint8_t>{7, 240}));
 }
 
+TEST(ImageRead, EmptyPngDataChunksAreLeftOutAndTheImageIsTheSame) {
+  const uint8_t grey[] = {0, 60, 120, 180, 240, 255};
+  const std::string png = encode_png(grey, 3, 2, 1);
+  const size_t idat = png.find("IDAT") - 4;  // the first data chunk's length field
+  ASSERT_LT(idat, png.size());
+  // Zero-length IDAT chunks (length, type, CRC) before the data: legal, and under
+  // UBSan stb_image reports a null memcpy for them unless they are left out.
+  const std::string empty_chunk("\0\0\0\0IDAT\xAE\x42\x60\x82", 12);
+  const std::string padded = png.substr(0, idat) + empty_chunk + empty_chunk + png.substr(idat);
+  EXPECT_EQ(png_without_empty_data_chunks(padded), png);
+  EXPECT_EQ(png_without_empty_data_chunks(png), "");
+  EXPECT_EQ(png_without_empty_data_chunks("P5 1 1 255\n\x07"), "");
+  const GreyImage g = decode_grey_image(padded, "padded.png");
+  EXPECT_EQ(g.pixels, std::vector<uint8_t>(grey, grey + 6));
+  // A damaged chunk after an empty one: the rest is passed on, and the decoder reports it.
+  EXPECT_THROW(decode_grey_image(png.substr(0, idat) + empty_chunk + png.substr(idat, 10), "cut.png"), DataError);
+}
+
 TEST(ImageRead, CorruptTruncatedHugeAndMissingFilesNameTheFile) {
   const fixtures::TempDir tmp;
   const auto error_of = [](const std::string& bytes) {
@@ -191,6 +209,16 @@ TEST(ImageRead, CorruptTruncatedHugeAndMissingFilesNameTheFile) {
   const std::vector<uint8_t> pixels(64 * 64, 100);
   const std::string png = encode_png(pixels.data(), 64, 64, 1);
   EXPECT_NE(error_of(png.substr(0, png.size() / 2)).find("pic.x: corrupt or truncated"), std::string::npos);
+  // A chunk that claims more bytes than the file holds is refused before the decoder would
+  // allocate the claimed length (here 1.5 GB for a 100-byte file).
+  std::string long_chunk = png;
+  const size_t idat = long_chunk.find("IDAT") - 4;
+  long_chunk.replace(idat, 4, std::string("\x5b\xfd\x00\x15", 4));
+  EXPECT_EQ(error_of(long_chunk), "pic.x: corrupt or truncated PNG: its 'IDAT' chunk at byte " + std::to_string(idat) +
+                                      " claims 1543307285 data bytes, and " +
+                                      std::to_string(png.size() - idat - 8) + " remain");
+  // Bytes after IEND are ignored, as decoders do.
+  EXPECT_EQ(image_truncation(png + "trailing junk after the end"), "");
   EXPECT_NE(error_of("P5 4 4 255\n" + std::string(10, 'x')).find("truncated PGM: 21 of the 27 bytes"), std::string::npos)
       << error_of("P5 4 4 255\n" + std::string(10, 'x'));
   EXPECT_NE(error_of("P5 9000 2 255\n").find("9000x2 pixels is larger than the limit of 8192x8192"), std::string::npos);

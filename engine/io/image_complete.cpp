@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <cstdlib>
 
+#include "core/printable.hpp"
+
 namespace memsnn {
 namespace {
 
@@ -123,9 +125,52 @@ std::string jpeg_table_defect(std::string_view b) {
   return "";
 }
 
+constexpr std::string_view kPngSignature("\x89PNG\r\n\x1a\n", 8);
+
+bool is_png(std::string_view b) { return b.substr(0, kPngSignature.size()) == kPngSignature; }
+
+// One chunk of a PNG: 4-byte big-endian length, 4-byte type, the data, 4-byte CRC.
+struct PngChunk {
+  size_t at = 0;        // where its length field starts
+  uint64_t length = 0;  // of its data
+  std::string_view type;
+  bool complete = false;  // whether the file holds all of it; the walk ends after one that is not
+};
+
+// Calls f for each chunk after the signature whose length and type are in the file, up to
+// IEND (decoders ignore what follows it).
+template <class F>
+void for_each_png_chunk(std::string_view b, F&& f) {
+  for (size_t at = kPngSignature.size(); at + 8 <= b.size();) {
+    PngChunk c;
+    c.at = at;
+    for (size_t i = 0; i < 4; ++i) c.length = c.length << 8 | static_cast<uint8_t>(b[at + i]);
+    c.type = b.substr(at + 4, 4);
+    c.complete = 12 + c.length <= b.size() - at;
+    f(c);
+    if (!c.complete || c.type == "IEND") return;
+    at += 12 + c.length;
+  }
+}
+
+// A chunk longer than the rest of the file: stb_image (2.27) grows its data buffer to the
+// claimed length before reading, so a 100-byte file can make it allocate 2 GB (found by
+// fuzz_image). Such a file is damaged or cut short whatever its header says.
+std::string png_chunk_defect(std::string_view b) {
+  std::string why;
+  for_each_png_chunk(b, [&](const PngChunk& c) {
+    if (c.complete) return;
+    const uint64_t left = b.size() - c.at - 8;
+    why = "corrupt or truncated PNG: its '" + printable(c.type) + "' chunk at byte " + std::to_string(c.at) +
+          " claims " + std::to_string(c.length) + " data bytes, and " + std::to_string(left) + " remain";
+  });
+  return why;
+}
+
 }  // namespace
 
 std::string image_truncation(std::string_view bytes) {
+  if (is_png(bytes)) return png_chunk_defect(bytes);
   if (bytes.size() >= 2 && bytes[0] == 'B' && bytes[1] == 'M') return bmp_truncation(bytes);
   if (bytes.size() >= 2 && bytes[0] == 'P' && (bytes[1] == '5' || bytes[1] == '6')) return pnm_truncation(bytes);
   // A JPEG starts with SOI, FF D8, which stb_image also takes after extra FF fill bytes.
@@ -140,6 +185,25 @@ std::string image_truncation(std::string_view bytes) {
 std::string image_decoder_hazard(std::string_view bytes) {
   std::string why = image_truncation(bytes);
   return why.rfind("corrupt ", 0) == 0 ? why : std::string();
+}
+
+std::string png_without_empty_data_chunks(std::string_view bytes) {
+  if (!is_png(bytes)) return "";
+  std::string kept(bytes.substr(0, kPngSignature.size()));
+  bool dropped = false;
+  size_t rest = kPngSignature.size();  // the first byte not yet kept or dropped
+  for_each_png_chunk(bytes, [&](const PngChunk& c) {
+    if (!c.complete) return;  // a damaged tail is passed on as it is, for the decoder to report
+    if (c.length == 0 && c.type == "IDAT") {
+      dropped = true;
+    } else {
+      kept.append(bytes.substr(c.at, 12 + c.length));
+    }
+    rest = c.at + 12 + c.length;
+  });
+  if (!dropped) return "";
+  kept.append(bytes.substr(rest));
+  return kept;
 }
 
 }  // namespace memsnn

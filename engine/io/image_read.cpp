@@ -50,11 +50,13 @@ uint8_t luminance(uint8_t r, uint8_t g, uint8_t b) {
 GreyImage decode_grey_image(std::string_view bytes, const std::string& name) {
   if (bytes.empty()) throw DataError(name + ": empty file, not an image");
   if (bytes.size() > static_cast<size_t>(INT32_MAX)) throw DataError(name + ": file too large for an image");
-  const auto* data = reinterpret_cast<const stbi_uc*>(bytes.data());
-  const int length = static_cast<int>(bytes.size());
   // Before stb_image reads anything (even its header pass reads JPEG tables).
   const std::string hazard = image_decoder_hazard(bytes);
   if (!hazard.empty()) throw DataError(name + ": " + hazard);
+  const std::string png_kept = png_without_empty_data_chunks(bytes);
+  if (!png_kept.empty()) bytes = png_kept;
+  const auto* data = reinterpret_cast<const stbi_uc*>(bytes.data());
+  const int length = static_cast<int>(bytes.size());
   int width = 0, height = 0, channels = 0;
   // The header first: refuse a huge picture by its claimed size, before any allocation.
   if (stbi_info_from_memory(data, length, &width, &height, &channels) == 0) {
