@@ -3,15 +3,29 @@
 # UndefinedBehaviorSanitizer (CUDA off) that serves both the CPU tests and the libFuzzer
 # targets, then
 #   test: ctest -L cpu on it (every report aborts the test);
-#   fuzz: each fuzz target for FUZZ_SECONDS on its committed corpus, failing on any finding.
+#   fuzz: each fuzz target from its committed corpus, failing on any finding. By default a
+#         repeatable smoke run: FUZZ_RUNS inputs (2000) from the fixed seed FUZZ_SEED (1), so
+#         that CI passes or fails the same way every time for the same code. With
+#         FUZZ_SECONDS set, an exploration instead: that many seconds per target from a random
+#         seed, which is how new findings are made (docs/testing.md).
 # Usage: bash tools/sanitize.sh [build] [test] [fuzz]   (no argument: all three, in order)
-# Environment: BUILD_DIR (build-asan), JOBS (2), FUZZ_SECONDS (20 per target),
+# Environment: BUILD_DIR (build-asan), JOBS (2), FUZZ_RUNS, FUZZ_SEED, FUZZ_SECONDS,
 #              FUZZ_TARGETS (all: fuzz_config_json fuzz_idx ...).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR=${BUILD_DIR:-build-asan}
 JOBS=${JOBS:-2}
-FUZZ_SECONDS=${FUZZ_SECONDS:-20}
+FUZZ_RUNS=${FUZZ_RUNS:-2000}
+FUZZ_SEED=${FUZZ_SEED:-1}
+FUZZ_SECONDS=${FUZZ_SECONDS:-}
+if [ -n "$FUZZ_SECONDS" ]; then
+  fuzz_budget=(-max_total_time="$FUZZ_SECONDS")
+  fuzz_plan="exploration, $FUZZ_SECONDS s per target from a random seed"
+else
+  # The time cap only guards against a pathological slowdown; 2000 inputs take 1 to 10 s.
+  fuzz_budget=(-runs="$FUZZ_RUNS" -seed="$FUZZ_SEED" -max_total_time=120)
+  fuzz_plan="repeatable smoke, $FUZZ_RUNS inputs per target from seed $FUZZ_SEED"
+fi
 OPT_LEVEL=${OPT_LEVEL:--O1}
 stages=("$@")
 [ ${#stages[@]} -eq 0 ] && stages=(build test fuzz)
@@ -64,11 +78,14 @@ fi
 # seeds stay as they are); a finding is written there as crash-*, leak-*, oom-* or timeout-*.
 fuzz_one() {
   local t=$1 work="$BUILD_DIR/fuzz/$1"
-  # The targets' temp files go to a folder of their own (libFuzzer ends without atexit).
+  # The targets' temp files go to a folder of their own (libFuzzer ends without atexit). A
+  # smoke run starts from the committed seeds alone, so that it repeats exactly; an
+  # exploration keeps what earlier explorations found.
   rm -rf "$work/tmp" && mkdir -p "$work/corpus" "$work/tmp"
+  if [ -z "$FUZZ_SECONDS" ]; then rm -rf "$work/corpus" && mkdir -p "$work/corpus"; fi
   local dict=()
   [ -f "tests/fuzz/dict/$t.dict" ] && dict=(-dict="tests/fuzz/dict/$t.dict")
-  if TMPDIR="$work/tmp" "$BUILD_DIR/tests/fuzz/$t" -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 \
+  if TMPDIR="$work/tmp" "$BUILD_DIR/tests/fuzz/$t" "${fuzz_budget[@]}" -timeout=10 -rss_limit_mb=2048 \
        -print_final_stats=1 -artifact_prefix="$work/" "${dict[@]}" \
        "$work/corpus" "tests/fuzz/corpus/$t" >"$work/log.txt" 2>&1; then
     echo "fuzz: $t ok ($(grep -o 'stat::number_of_executed_units: *[0-9]*' "$work/log.txt" | grep -o '[0-9]*$') runs)"
@@ -81,7 +98,7 @@ fuzz_one() {
 }
 
 if want fuzz; then
-  step "fuzz smoke, ${FUZZ_SECONDS} s per target, $JOBS at a time"
+  step "fuzz: $fuzz_plan, $JOBS at a time"
   targets=(${FUZZ_TARGETS:-fuzz_config_json fuzz_device_json fuzz_device_table fuzz_checkpoint fuzz_sweep
            fuzz_crossbar_input fuzz_idx fuzz_mnist_json fuzz_image})
   status_dir="$BUILD_DIR/fuzz/status"
