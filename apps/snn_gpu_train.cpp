@@ -1,4 +1,5 @@
-// snn_gpu_train: trains the Diehl & Cook (2015) STDP network (or any preset/config) on
+// snn_gpu_train: trains the Diehl & Cook (2015) STDP network (or any preset/config; layer
+// networks trained by surrogate gradients go to apps/layer_network_run.cpp) on
 // MNIST-like data, assigns labels, evaluates on held-out images, and writes the resolved
 // config, metrics.json, a checkpoint and a picture of the receptive fields into --out.
 // With --ensemble E, E networks (member k with seed + k) learn the same images at once;
@@ -19,10 +20,13 @@
 
 #include "app_main.hpp"
 #include "apps/backend_factory.hpp"
+#include "apps/layer_network_run.hpp"
 #include "config/config_document.hpp"
 #include "config/network_config.hpp"
 #include "core/error.hpp"
 #include "data/dataset.hpp"
+#include "deep/layer_checkpoint.hpp"
+#include "deep/layer_net_config.hpp"
 #include "device/device_presets.hpp"
 #include "io/atomic_file.hpp"
 #include "io/checkpoint.hpp"
@@ -44,12 +48,17 @@ std::string config_source(const cxxopts::ParseResult& args) {
   return args.count("config") ? args["config"].as<std::string>() : "";
 }
 
-// The config document: a file (optionally {"base": preset, ...}) or a preset, then the
-// command-line overrides, which win.
-json resolved_document(const cxxopts::ParseResult& args) {
+// The config document as written: a file (optionally {"base": preset, ...}) or a preset.
+json base_document(const cxxopts::ParseResult& args) {
   json doc = args.count("config") ? resolve_config_document(read_json_file(args["config"].as<std::string>()))
                                   : preset_json(args["preset"].as<std::string>());
   doc.erase("description");
+  return doc;
+}
+
+// The STDP network's config document: base_document with the command-line overrides, which win.
+json resolved_document(const cxxopts::ParseResult& args, json doc) {
+  if (args.count("batch-size")) throw ConfigError("--batch-size applies to layer networks (docs/supervised.md)");
   if (args.count("neurons")) set_neuron_population_sizes(doc, args["neurons"].as<uint32_t>());
   if (args.count("train-samples")) config_object(doc, "protocol")["train_samples"] = args["train-samples"].as<uint32_t>();
   if (args.count("test-samples")) config_object(doc, "protocol")["test_samples"] = args["test-samples"].as<uint32_t>();
@@ -65,6 +74,17 @@ json resolved_document(const cxxopts::ParseResult& args) {
     }
   }
   return doc;
+}
+
+// Whether the file at path begins with the layer-network checkpoint's magic (an unreadable
+// file is left for the STDP checkpoint reader to report).
+bool file_starts_like_layer_checkpoint(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) return false;
+  char head[8] = {};
+  const size_t got = std::fread(head, 1, sizeof head, f);
+  std::fclose(f);
+  return is_layer_checkpoint(std::string_view(head, got));
 }
 
 std::string device_presets_text() {
@@ -151,6 +171,7 @@ int run(const cxxopts::ParseResult& args) {
   const std::string source = config_source(args);
   std::optional<CheckpointNetwork> loaded;
   json doc;
+  if (!load_path.empty() && file_starts_like_layer_checkpoint(load_path)) return run_layer_network(args, {}, load_path);
   if (!load_path.empty()) {
     if (args.count("ensemble") && args["ensemble"].as<uint32_t>() != 1) {
       throw ConfigError("--ensemble applies to training; --load evaluates one checkpoint");
@@ -159,7 +180,14 @@ int run(const cxxopts::ParseResult& args) {
       if (args.count("test-samples")) config_object(d, "protocol")["test_samples"] = args["test-samples"].as<uint32_t>();
     });
   } else {
-    doc = with_config_source(source, [&] { return resolved_document(args); });
+    doc = with_config_source(source, [&] { return base_document(args); });
+    if (is_layer_network(doc)) {  // trained by surrogate gradients: apps/layer_network_run.cpp
+      return with_config_source(source, [&] {
+        apply_layer_overrides(args, doc);
+        return run_layer_network(args, doc, "");
+      });
+    }
+    doc = with_config_source(source, [&] { return resolved_document(args, doc); });
   }
   const NetworkConfig config = loaded ? loaded->config : with_config_source(source, [&] { return config_from_json(doc); });
 
@@ -337,6 +365,7 @@ int main(int argc, char** argv) {
     ("train-samples", "Training images per epoch (0 = all)", cxxopts::value<uint32_t>())
     ("test-samples", "Test images (0 = all)", cxxopts::value<uint32_t>())
     ("epochs", "Passes over the training images", cxxopts::value<uint32_t>())
+    ("batch-size", "Mini-batch of layer networks (training.batch_size; docs/supervised.md)", cxxopts::value<uint32_t>())
     ("seed", "Seed of every random draw", cxxopts::value<uint64_t>())
     ("device", "Memristor device: a preset (" + device_presets_text() + ") or a JSON device object (docs/devices.md)", cxxopts::value<std::string>())
     ("ensemble", "Networks learning the same images at once, member k with seed + k (default: protocol.ensemble, 1)", cxxopts::value<uint32_t>())

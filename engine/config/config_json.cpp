@@ -281,6 +281,10 @@ NetworkConfig read_config(const json& j) {
 }  // namespace
 
 NetworkConfig config_from_json(const json& j) {
+  if (j.is_object() && j.contains("layers")) {  // deep/layer_net_config.hpp reads those
+    throw ConfigError("config key 'layers': a layer network (trained by surrogate gradients), not an STDP network; "
+                      "snn_gpu_train trains it (docs/supervised.md), this program takes STDP networks");
+  }
   try {
     return read_config(j);
   } catch (const json::exception& e) {  // an access JsonFields does not guard: still a config error

@@ -21,6 +21,7 @@ enum class Stream : uint32_t {
   kWeightInit = 2,   // sample = projection id, step = row, index = column/4
   kShuffle = 3,      // sample = epoch, step = 0, index = position
   kDeviceNoise = 4,  // reserved for device models
+  kLayerInit = 5,    // layer networks: sample = layer, step = row, index = column/4 (n_in: the bias)
 };
 
 MEMSNN_HOST_DEVICE inline r123::Philox4x32::ctr_type philox_block(uint64_t seed, uint32_t stream,

@@ -1,0 +1,213 @@
+// Forward and backward passes of the layer networks on the CPU (deep/layer_net.hpp): Eigen
+// for the products, the shared per-element maths for the neurons.
+#include "deep/layer_net.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include <Eigen/Core>
+
+#include "core/rng.hpp"
+#include "model/leaky.hpp"
+#include "model/poisson.hpp"
+
+namespace memsnn {
+namespace {
+
+using MatR = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+using MapR = Eigen::Map<MatR>;
+using ConstMapR = Eigen::Map<const MatR>;
+using ConstRowVec = Eigen::Map<const Eigen::RowVectorXf>;
+using RowVec = Eigen::Map<Eigen::RowVectorXf>;
+
+LeakyParams neuron_of(const LayerNetConfig& config, const DenseLayerParams& p, size_t layer) {
+  LeakyParams n = config.layers[layer].neuron;
+  n.beta = p.beta;
+  n.threshold = p.threshold;
+  return n;
+}
+
+}  // namespace
+
+LayerNetParams init_layer_net(const LayerNetConfig& config, uint32_t n_inputs) {
+  LayerNetParams params;
+  uint32_t n_in = n_inputs;
+  for (size_t l = 0; l < config.layers.size(); ++l) {
+    DenseLayerParams p;
+    p.n_in = n_in;
+    p.n_out = config.layers[l].size;
+    p.weights.resize(static_cast<size_t>(p.n_out) * p.n_in);
+    p.bias.resize(p.n_out);
+    const double bound = 1.0 / std::sqrt(static_cast<double>(n_in));
+    const auto draw = [&](uint32_t row, uint32_t col) {
+      const uint32_t bits = random_u32(config.seed, static_cast<uint32_t>(Stream::kLayerInit), static_cast<uint32_t>(l), row, col);
+      return static_cast<float>((2.0 * static_cast<double>(u32_to_unit_float(bits)) - 1.0) * bound);
+    };
+    for (uint32_t r = 0; r < p.n_out; ++r) {
+      for (uint32_t c = 0; c < n_in; ++c) p.weights[static_cast<size_t>(r) * n_in + c] = draw(r, c);
+      p.bias[r] = draw(r, n_in);
+    }
+    p.beta = config.layers[l].neuron.beta;
+    p.threshold = config.layers[l].neuron.threshold;
+    params.layers.push_back(std::move(p));
+    n_in = config.layers[l].size;
+  }
+  return params;
+}
+
+LayerNetParams zeros_like(const LayerNetParams& params) {
+  LayerNetParams z = params;
+  for (auto& l : z.layers) {
+    std::fill(l.weights.begin(), l.weights.end(), 0.0f);
+    std::fill(l.bias.begin(), l.bias.end(), 0.0f);
+    l.beta = 0.0f;
+    l.threshold = 0.0f;
+  }
+  return z;
+}
+
+void encode_batch(const LayerNetConfig& config, const Dataset& data, std::span<const uint32_t> images,
+                  std::span<const uint32_t> ordinals, uint32_t phase, ForwardTrace& trace) {
+  const uint32_t n_in = static_cast<uint32_t>(data.pixels_per_image());
+  const uint32_t batch = static_cast<uint32_t>(images.size());
+  trace.batch = batch;
+  trace.steps = config.steps;
+  trace.n_inputs = n_in;
+  if (config.coding == InputCoding::kDirect) {
+    trace.input.resize(static_cast<size_t>(batch) * n_in);
+    for (uint32_t b = 0; b < batch; ++b) {
+      const auto px = data.image(images[b]);
+      for (uint32_t i = 0; i < n_in; ++i) trace.input[static_cast<size_t>(b) * n_in + i] = static_cast<float>(px[i]) / 255.0f;
+    }
+    return;
+  }
+  const uint32_t stream = input_stream(phase, 0);
+  trace.input.resize(static_cast<size_t>(config.steps) * batch * n_in);
+  std::vector<uint32_t> threshold(n_in);
+  for (uint32_t b = 0; b < batch; ++b) {
+    const auto px = data.image(images[b]);
+    for (uint32_t i = 0; i < n_in; ++i) {
+      threshold[i] = bernoulli_threshold(static_cast<double>(config.rate_gain) * static_cast<double>(px[i]) / 255.0);
+    }
+    for (uint32_t t = 0; t < config.steps; ++t) {
+      float* x = trace.input.data() + (static_cast<size_t>(t) * batch + b) * n_in;
+      for (uint32_t i = 0; i < n_in; ++i) {
+        x[i] = random_u32(config.seed, stream, ordinals[b], t, i) < threshold[i] ? 1.0f : 0.0f;
+      }
+    }
+  }
+}
+
+void forward(const LayerNetConfig& config, const LayerNetParams& params, ForwardTrace& trace) {
+  const size_t T = trace.steps, B = trace.batch;
+  const size_t n_layers = params.layers.size();
+  trace.u.resize(n_layers);
+  trace.s.resize(n_layers);
+  MatR current;
+  for (size_t l = 0; l < n_layers; ++l) {
+    const DenseLayerParams& p = params.layers[l];
+    const size_t n = p.n_out, n_in = p.n_in;
+    const LeakyParams neuron = neuron_of(config, p, l);
+    trace.u[l].resize(T * B * n);
+    trace.s[l].resize(T * B * n);
+    const ConstMapR w(p.weights.data(), static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(n_in));
+    const ConstRowVec bias(p.bias.data(), static_cast<Eigen::Index>(n));
+    // A constant (direct) input gives the same current at every step: one product for all.
+    const bool constant_input = l == 0 && config.coding == InputCoding::kDirect;
+    const auto input_at = [&](size_t t) {
+      const float* in = l == 0 ? trace.input.data() + (constant_input ? 0 : t * B * n_in) : trace.s[l - 1].data() + t * B * n_in;
+      return ConstMapR(in, static_cast<Eigen::Index>(B), static_cast<Eigen::Index>(n_in));
+    };
+    for (size_t t = 0; t < T; ++t) {
+      if (t == 0 || !constant_input) {
+        current.noalias() = input_at(t) * w.transpose();
+        current.rowwise() += bias;
+      }
+      float* u = trace.u[l].data() + t * B * n;
+      float* s = trace.s[l].data() + t * B * n;
+      const float* u_prev = t > 0 ? u - B * n : nullptr;
+      const float* s_prev = t > 0 ? s - B * n : nullptr;
+      const float* i_t = current.data();
+      for (size_t k = 0; k < B * n; ++k) {
+        float v = t > 0 ? u_prev[k] : 0.0f;
+        s[k] = leaky_step(neuron, v, i_t[k], t > 0 ? s_prev[k] : 0.0f);
+        u[k] = v;
+      }
+    }
+  }
+}
+
+void backward(const LayerNetConfig& config, const LayerNetParams& params, const ForwardTrace& trace,
+              const std::vector<float>& g_s_out, const std::vector<float>& g_u_out, LayerNetParams& grads) {
+  const size_t T = trace.steps, B = trace.batch;
+  const size_t n_layers = params.layers.size();
+  std::vector<float> g_s = g_s_out;  // dL/dS of the layer being processed, [T][B][n]
+  std::vector<float> g_current;      // dL/dI, [T][B][n]
+  std::vector<float> g_u_next;
+  for (size_t l = n_layers; l-- > 0;) {
+    const DenseLayerParams& p = params.layers[l];
+    DenseLayerParams& g = grads.layers[l];
+    const size_t n = p.n_out, n_in = p.n_in;
+    const LeakyParams neuron = neuron_of(config, p, l);
+    const bool direct_membrane = l + 1 == n_layers && !g_u_out.empty();
+    g_current.assign(T * B * n, 0.0f);
+    g_u_next.assign(B * n, 0.0f);
+    double g_beta = 0.0, g_threshold = 0.0;
+    const bool learn_beta = config.layers[l].learn_beta, learn_threshold = config.layers[l].learn_threshold;
+    for (size_t t = T; t-- > 0;) {
+      const size_t at = t * B * n;
+      const float* u = trace.u[l].data() + at;
+      const float* s = trace.s[l].data() + at;
+      const float* u_prev = t > 0 ? u - B * n : nullptr;
+      const float* s_prev = t > 0 ? s - B * n : nullptr;
+      const float* gs = g_s.data() + at;
+      float* gi = g_current.data() + at;
+      for (size_t k = 0; k < B * n; ++k) {
+        const float gu = leaky_grad_u(neuron, config.surrogate, u[k], s[k], gs[k], direct_membrane ? g_u_out[at + k] : 0.0f,
+                                      g_u_next[k]);
+        const float sp = t > 0 ? s_prev[k] : 0.0f;
+        gi[k] = leaky_grad_current(neuron, gu, sp);
+        g_u_next[k] = gu;
+        if (learn_beta && t > 0) g_beta += static_cast<double>(gi[k]) * u_prev[k];  // gi = gu (1 - sp) for a zero reset
+        if (learn_threshold) {
+          g_threshold -= static_cast<double>(gs[k]) * surrogate_derivative(config.surrogate, u[k] - neuron.threshold) +
+                         static_cast<double>(gu) * sp;
+        }
+      }
+    }
+    g.beta = static_cast<float>(g_beta);
+    g.threshold = static_cast<float>(g_threshold);
+    // Weight and bias gradients: dW = sum_t gI[t]^T x[t], db = sum_t sum_b gI[t].
+    MapR g_w(g.weights.data(), static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(n_in));
+    const ConstMapR gi_all(g_current.data(), static_cast<Eigen::Index>(T * B), static_cast<Eigen::Index>(n));
+    RowVec(g.bias.data(), static_cast<Eigen::Index>(n)) = gi_all.colwise().sum();
+    if (l == 0 && config.coding == InputCoding::kDirect) {
+      MatR gi_sum = ConstMapR(g_current.data(), static_cast<Eigen::Index>(B), static_cast<Eigen::Index>(n));
+      for (size_t t = 1; t < T; ++t) {
+        gi_sum += ConstMapR(g_current.data() + t * B * n, static_cast<Eigen::Index>(B), static_cast<Eigen::Index>(n));
+      }
+      g_w.noalias() = gi_sum.transpose() * ConstMapR(trace.input.data(), static_cast<Eigen::Index>(B), static_cast<Eigen::Index>(n_in));
+    } else {
+      const float* in = l == 0 ? trace.input.data() : trace.s[l - 1].data();
+      g_w.noalias() = gi_all.transpose() * ConstMapR(in, static_cast<Eigen::Index>(T * B), static_cast<Eigen::Index>(n_in));
+    }
+    // dL/dS of the layer below: gI[t] W.
+    if (l > 0) {
+      g_s.assign(T * B * n_in, 0.0f);
+      const ConstMapR w(p.weights.data(), static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(n_in));
+      MapR(g_s.data(), static_cast<Eigen::Index>(T * B), static_cast<Eigen::Index>(n_in)).noalias() = gi_all * w;
+    }
+  }
+}
+
+std::vector<double> spike_totals(const ForwardTrace& trace) {
+  std::vector<double> totals;
+  for (const auto& s : trace.s) {
+    double sum = 0.0;
+    for (const float x : s) sum += x;
+    totals.push_back(sum);
+  }
+  return totals;
+}
+
+}  // namespace memsnn

@@ -1,0 +1,86 @@
+// The description of a layer network trained by surrogate gradients (docs/supervised.md): the
+// input coding, the layers and their neurons, the loss, optimiser and schedule. Read from the
+// same JSON documents as the STDP networks' configs; a document with a "layers" list is a
+// layer network.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "model/leaky.hpp"
+#include "model/optimizer_step.hpp"
+#include "model/surrogate.hpp"
+
+namespace memsnn {
+
+// How pixels (0..255, as x = pixel / 255) become the first layer's input at each step:
+//   direct: the value x itself at every step (a constant input current);
+//   rate:   a spike with probability min(1, gain x), Bernoulli from Philox keyed by (seed,
+//           input stream of the phase, image ordinal, step, input), like the STDP inputs.
+enum class InputCoding : int32_t { kDirect = 0, kRate = 1 };
+
+// Losses over the output layer's spikes S[t] and membranes U[t], T steps, C classes, batch
+// mean (snnTorch 0.9's definitions; docs/supervised.md):
+//   ce_count:    CE(softmax(sum_t S[t]), y)
+//   ce_rate:     (1/T) sum_t CE(softmax(S[t]), y)
+//   ce_membrane: sum_t CE(softmax(U[t]), y)        (snnTorch tutorial 5)
+//   mse_count:   (1/T) mean_c (sum_t S[t] - T r_c)^2, r_c = correct_rate for the label,
+//                incorrect_rate otherwise
+enum class LossKind : int32_t { kCeCount = 0, kCeRate = 1, kCeMembrane = 2, kMseCount = 3 };
+
+// Which output score the "membrane" prediction takes (the spike prediction always takes the
+// spike counts): the membrane summed over the steps, its maximum, or its last value.
+enum class MembraneReadout : int32_t { kSum = 0, kMax = 1, kLast = 2 };
+
+enum class ScheduleKind : int32_t { kConstant = 0, kStep = 1, kCosine = 2 };
+
+struct DenseLayerSpec {
+  uint32_t size = 0;
+  LeakyParams neuron;
+  bool learn_beta = false;
+  bool learn_threshold = false;
+};
+
+struct LayerTraining {
+  LossKind loss = LossKind::kCeMembrane;
+  float correct_rate = 0.8f;    // mse_count
+  float incorrect_rate = 0.2f;  // mse_count
+  OptimizerStep optimizer;      // kind, lr (the initial one), betas, eps, weight decay
+  ScheduleKind schedule = ScheduleKind::kConstant;
+  uint32_t step_epochs = 1;  // step: lr times gamma every step_epochs epochs
+  float gamma = 0.1f;
+  float min_lr = 0.0f;  // cosine: lr from the initial one down to min_lr over the epochs
+  uint32_t batch_size = 128;
+  uint32_t epochs = 1;
+  uint32_t train_samples = 0;  // 0: all
+  uint32_t test_samples = 0;   // 0: all
+  bool shuffle = true;         // a new seeded order every epoch
+};
+
+struct LayerNetConfig {
+  std::string name = "layer_network";
+  uint64_t seed = 0;
+  uint32_t steps = 25;
+  InputCoding coding = InputCoding::kDirect;
+  float rate_gain = 1.0f;
+  std::vector<DenseLayerSpec> layers;
+  Surrogate surrogate;
+  MembraneReadout readout = MembraneReadout::kSum;
+  LayerTraining training;
+};
+
+// Whether a resolved config document describes a layer network (it has "layers").
+bool is_layer_network(const nlohmann::json& doc);
+
+// Strict reading: unknown keys, wrong types and out-of-range values throw ConfigError naming
+// the key path ("config key 'layers[1].neuron.beta': ...").
+LayerNetConfig layer_net_config_from_json(const nlohmann::json& doc);
+nlohmann::json layer_net_config_to_json(const LayerNetConfig& config);
+
+// The learning rate of an epoch (from 0) under the schedule.
+double scheduled_lr(const LayerTraining& t, uint32_t epoch);
+
+}  // namespace memsnn
