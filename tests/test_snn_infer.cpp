@@ -237,6 +237,17 @@ TEST(ImageRead, CorruptTruncatedHugeAndMissingFilesNameTheFile) {
   std::string fine("\xFF\xD8\xFF\xC4\x00\x14\x00", 7);
   fine += std::string(15, '\0') + "\x01" + "\x05" + "\xFF\xD9";  // one code of length 16
   EXPECT_EQ(image_truncation(fine), "");
+  // A scan that uses DC table 1 and AC table 0 when only the tables DC 0 and AC 0 exist.
+  std::string scan("\xFF\xD8\xFF\xC4\x00\x14\x00", 7);
+  scan += std::string(15, '\0') + "\x01" + "\x05";  // DC table 0
+  scan += std::string("\xFF\xC4\x00\x14\x10", 5) + std::string(15, '\0') + "\x01" + "\x05";  // AC table 0
+  const std::string sos_header("\xFF\xDA\x00\x08\x01\x01", 6);
+  const std::string sos_tail("\x00\x3F\x00", 3);  // Ss 0, Se 63, Ah Al 0
+  EXPECT_EQ(image_truncation(scan + sos_header + '\x00' + sos_tail + "\xFF\xD9"), "");
+  EXPECT_EQ(image_truncation(scan + sos_header + '\x10' + sos_tail + "\xFF\xD9"),
+            "corrupt JPEG: a scan uses DC Huffman table 1, which no table before it defines");
+  EXPECT_EQ(image_truncation(scan + sos_header + '\x03' + sos_tail + "\xFF\xD9"),
+            "corrupt JPEG: a scan uses AC Huffman table 3, which no table before it defines");
   try {
     read_grey_image(tmp.file("missing.png"));
     FAIL() << "no error for a missing file";

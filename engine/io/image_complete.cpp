@@ -81,14 +81,21 @@ std::string jpeg_truncation(std::string_view b) {
   return tail.find("\xFF\xD9") == std::string_view::npos ? "truncated JPEG: no end-of-image marker" : "";
 }
 
-// The Huffman tables (DHT segments, before and between scans): stb_image's JPEG decoder
-// (2.27, as Debian ships it) writes a table's code lengths into a 257-entry array without
-// checking that the 16 counts sum to at most 256, so a damaged table writes past it (found by
-// fuzz_image). A JPEG table holds at most 256 codes (ITU-T T.81, B.2.4.2); more is a corrupt
-// file. The walk follows the decoder: segments are skipped by their length, and bytes that
-// are not a marker (scan data, junk) are passed over up to the next marker.
+// The Huffman tables (DHT segments, before and between scans) and the scans' choice of them
+// (SOS), as stb_image's JPEG decoder (2.27, as Debian ships it) would use them:
+// - it writes a table's code lengths into a 257-entry array without checking that the 16
+//   counts sum to at most 256, so a damaged table writes past it (found by fuzz_image). A
+//   JPEG table holds at most 256 codes (ITU-T T.81, B.2.4.2); more is a corrupt file.
+// - it decodes a scan with whichever table the scan names, defined or not, and its tables
+//   are uninitialised memory until a DHT fills them: a scan naming a table that no DHT before
+//   it defined reads garbage and indexes past the symbol arrays (found by fuzz_image).
+//   T.81 (B.2.3) requires the tables to be defined before the scan that uses them.
+// The walk follows the decoder: segments are skipped by their length, and bytes that are not
+// a marker (scan data, junk) are passed over up to the next marker.
 std::string jpeg_table_defect(std::string_view b) {
   const auto byte = [&b](size_t at) { return static_cast<uint32_t>(static_cast<uint8_t>(b[at])); };
+  const auto byte_or_0 = [&](size_t k) { return k < b.size() ? byte(k) : 0u; };
+  bool defined[2][4] = {};  // [DC 0, AC 1][table 0..3]
   size_t at = 2;  // after SOI
   while (at + 1 < b.size()) {
     const uint32_t marker = byte(at + 1);
@@ -108,16 +115,35 @@ std::string jpeg_table_defect(std::string_view b) {
     if (marker == 0xC4) {
       // As the decoder reads it: tables while the segment's length lasts, even when the last
       // one runs past the segment; bytes past the file read as 0.
-      const auto byte_or_0 = [&](size_t k) { return k < b.size() ? byte(k) : 0u; };
       for (size_t t = at + 4, left = length - 2; left > 0 && t < b.size();) {
         uint32_t codes = 0;
         for (size_t i = 1; i <= 16; ++i) codes += byte_or_0(t + i);
         if (codes > 256) {
           return "corrupt JPEG: a Huffman table defines " + std::to_string(codes) + " codes, at most 256";
         }
+        const uint32_t kind = byte(t) >> 4, slot = byte(t) & 15;
+        if (kind <= 1 && slot <= 3) defined[kind][slot] = true;  // the decoder refuses other headers
         if (left <= 17 + codes) break;
         left -= 17 + codes;
         t += 17 + codes;
+      }
+    }
+    if (marker == 0xDA && at + 5 <= b.size()) {
+      // Ns components, each (id, DC table << 4 | AC table), then Ss, Se, Ah << 4 | Al. A DC
+      // scan (Ss = 0) decodes with the DC tables, a scan with Se > 0 with the AC tables.
+      const size_t n = byte(at + 4);
+      const size_t spectral = at + 5 + 2 * n;
+      if (spectral + 1 < b.size()) {
+        const bool dc = byte(spectral) == 0, ac = byte(spectral + 1) > 0;
+        for (size_t c = 0; c < n; ++c) {
+          const uint32_t tables = byte(at + 6 + 2 * c);
+          if (dc && (tables >> 4) <= 3 && !defined[0][tables >> 4]) {
+            return "corrupt JPEG: a scan uses DC Huffman table " + std::to_string(tables >> 4) + ", which no table before it defines";
+          }
+          if (ac && (tables & 15) <= 3 && !defined[1][tables & 15]) {
+            return "corrupt JPEG: a scan uses AC Huffman table " + std::to_string(tables & 15) + ", which no table before it defines";
+          }
+        }
       }
     }
     at = end;

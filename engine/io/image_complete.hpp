@@ -9,8 +9,9 @@
 namespace memsnn {
 
 // "" when complete, else the reason, e.g. "truncated BMP: 1200 of 3126 pixel bytes". A JPEG
-// Huffman table with more than 256 codes is refused here too (stb_image would write past its
-// array), and a PNG chunk longer than the rest of the file (stb_image would first allocate
+// Huffman table with more than 256 codes, or a scan using a table that no DHT before it
+// defines, is refused here too (stb_image would write past its array, or read its
+// uninitialised tables), and a PNG chunk longer than the rest of the file (stb_image would first allocate
 // the claimed length, up to 2 GB).
 std::string image_truncation(std::string_view bytes);
 
