@@ -434,7 +434,8 @@ TEST(SnnInfer, AppErrorsAreOneLineNamingTheFile) {
     std::string args, names, says;
   };
   const std::vector<Case> cases = {
-      {"--checkpoint " + checkpoint + " --image " + tmp.file("corrupt.png"), tmp.file("corrupt.png"), "not a PNG"},
+      {"--checkpoint " + checkpoint + " --image " + tmp.file("corrupt.png"), tmp.file("corrupt.png"),
+       "corrupt or truncated PNG: its ' not' chunk at byte 8 claims 543323508 data bytes"},
       {"--checkpoint " + checkpoint + " --image " + tmp.file("short.png"), tmp.file("short.png"), "truncated"},
       {"--checkpoint " + checkpoint + " --image " + tmp.file("missing.png"), tmp.file("missing.png"), "cannot open"},
       {"--checkpoint " + checkpoint + " --image " + tmp.file("blank.pgm"), tmp.file("blank.pgm"), "no digit found"},
