@@ -21,10 +21,13 @@
 
 #include "app_main.hpp"
 #include "apps/backend_factory.hpp"
+#include "apps/bench_layer_network.hpp"
 #include "backend/cuda_probe.hpp"
+#include "config/config_document.hpp"
 #include "config/network_config.hpp"
 #include "core/error.hpp"
 #include "data/dataset.hpp"
+#include "deep/layer_net_config.hpp"
 #include "io/atomic_file.hpp"
 #include "network/network.hpp"
 #include "sim/scheduler.hpp"
@@ -358,6 +361,23 @@ int run(const cxxopts::ParseResult& args, const std::string& cmdline) {
   if (args.count("seed")) base["seed"] = args["seed"].as<uint64_t>();
 
   const DataSplit data = load_data(args.count("data") ? args["data"].as<std::string>() : "");
+  if (is_layer_network(base)) {  // trained by surrogate gradients: apps/bench_layer_network.cpp
+    LayerBenchOptions lopt;
+    lopt.backends = opt.backends;
+    lopt.train_images = opt.train_images;
+    lopt.infer_images = opt.infer_images;
+    lopt.batch = args.count("batch") ? opt.batch : 0;
+    lopt.max_seconds = opt.max_seconds;
+    lopt.quiet = opt.quiet;
+    const json rows = with_config_source(args.count("config") ? source : "", [&] { return bench_layer_network(base, data, lopt); });
+    if (args.count("json")) {
+      const std::string path = args["json"].as<std::string>();
+      write_file_atomic(path, json{{"tool", "snn_bench"}, {"command_line", cmdline}, {"started", now_text()},
+                                  {"build", build_info(probe_cuda())}, {"network", base}, {"rows", rows}}.dump(2) + "\n");
+      if (!opt.quiet) std::printf("wrote %s\n", path.c_str());
+    }
+    return 0;
+  }
   // One network and encoded image set per size: the same for every backend.
   struct Size {
     Network net;
@@ -559,7 +579,7 @@ int main(int argc, char** argv) {
     ("ensemble", "Comma-separated numbers of networks trained at once in ensemble mode (one cell each)", cxxopts::value<std::string>()->default_value("64"))
     ("train-images", "Timed training images per cell", cxxopts::value<uint32_t>()->default_value("200"))
     ("infer-images", "Timed inference images per cell", cxxopts::value<uint32_t>()->default_value("1000"))
-    ("batch", "Images per Backend::infer call (snn_gpu_train's scheduler uses 256)", cxxopts::value<uint32_t>()->default_value("256"))
+    ("batch", "Images per Backend::infer call (snn_gpu_train's scheduler uses 256); layer networks: the training and inference batch (default: the config's)", cxxopts::value<uint32_t>()->default_value("256"))
     ("warmup", "Untimed images before each cell (train: trained first; infer: one call)", cxxopts::value<uint32_t>()->default_value("4"))
     ("max-seconds", "Stop a cell once it has run this long and report the images done", cxxopts::value<double>()->default_value("20"))
     ("threads", "CPU threads for inference (0 = all cores)", cxxopts::value<unsigned>()->default_value("0"))

@@ -162,16 +162,20 @@ void backward(const LayerNetConfig& config, const LayerNetParams& params, const 
       const float* s_prev = t > 0 ? s - B * n : nullptr;
       const float* gs = g_s.data() + at;
       float* gi = g_current.data() + at;
+      // The gradient itself, in a loop without the learnable terms so that it vectorises.
       for (size_t k = 0; k < B * n; ++k) {
         const float gu = leaky_grad_u(neuron, config.surrogate, u[k], s[k], gs[k], direct_membrane ? g_u_out[at + k] : 0.0f,
                                       g_u_next[k]);
-        const float sp = t > 0 ? s_prev[k] : 0.0f;
-        gi[k] = leaky_grad_current(neuron, gu, sp);
+        gi[k] = leaky_grad_current(neuron, gu, t > 0 ? s_prev[k] : 0.0f);
         g_u_next[k] = gu;
-        if (learn_beta && t > 0) g_beta += static_cast<double>(gi[k]) * u_prev[k];  // gi = gu (1 - sp) for a zero reset
-        if (learn_threshold) {
+      }
+      if (learn_beta && t > 0) {
+        for (size_t k = 0; k < B * n; ++k) g_beta += static_cast<double>(gi[k]) * u_prev[k];  // gi = gu (1 - sp) for a zero reset
+      }
+      if (learn_threshold) {
+        for (size_t k = 0; k < B * n; ++k) {
           g_threshold -= static_cast<double>(gs[k]) * surrogate_derivative(config.surrogate, u[k] - neuron.threshold) +
-                         static_cast<double>(gu) * sp;
+                         static_cast<double>(g_u_next[k]) * (t > 0 ? s_prev[k] : 0.0f);
         }
       }
     }
@@ -203,8 +207,15 @@ void backward(const LayerNetConfig& config, const LayerNetParams& params, const 
 std::vector<double> spike_totals(const ForwardTrace& trace) {
   std::vector<double> totals;
   for (const auto& s : trace.s) {
+    // Spikes are 0 or 1: a float sum is exact up to 2^24, so sum each step's slice in float
+    // (a loop that vectorises) and the slices in double.
+    const size_t slice = s.size() / trace.steps;
     double sum = 0.0;
-    for (const float x : s) sum += x;
+    for (size_t t = 0; t < trace.steps; ++t) {
+      float part = 0.0f;
+      for (size_t k = 0; k < slice; ++k) part += s[t * slice + k];
+      sum += part;
+    }
     totals.push_back(sum);
   }
   return totals;
