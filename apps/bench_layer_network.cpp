@@ -24,7 +24,7 @@ json bench_layer_network(const json& doc, const DataSplit& data, const LayerBenc
   if (!opt.quiet) {
     std::printf("memsnn snn_bench: layer network %s, %u steps, batch %u, %s input; train %u images, infer %u\n",
                 config.name.c_str(), config.steps, config.training.batch_size,
-                config.coding == InputCoding::kDirect ? "direct" : "rate-coded", opt.train_images, opt.infer_images);
+                layer_net_config_to_json(config)["input"]["coding"].get<std::string>().c_str(), opt.train_images, opt.infer_images);
   }
   json rows = json::array();
   std::printf("\n%-5s %-6s %8s %10s %12s %14s\n", "back", "mode", "images", "images/s", "ms/image", "sample-steps/s");

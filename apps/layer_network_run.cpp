@@ -106,7 +106,7 @@ int run_layer_network(const cxxopts::ParseResult& args, const json& doc, const s
     std::printf("  network       %s: %u inputs", config.name.c_str(), n_inputs);
     for (const auto& l : config.layers) std::printf(" -> %u", l.size);
     std::printf(" Leaky, %u steps, %s input, %llu parameters\n", config.steps,
-                config.coding == InputCoding::kDirect ? "direct" : "rate-coded",
+                layer_net_config_to_json(config)["input"]["coding"].get<std::string>().c_str(),
                 static_cast<unsigned long long>(parameter_count(trainer.params())));
     std::printf("  training      %s, %s lr %g, batch %u, %u epoch(s)\n", resolved["training"]["loss"].get<std::string>().c_str(),
                 resolved["training"]["optimizer"]["type"].get<std::string>().c_str(), config.training.optimizer.lr,

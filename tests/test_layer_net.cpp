@@ -29,6 +29,7 @@
 #include "fixtures.hpp"
 #include "model/leaky.hpp"
 #include "model/optimizer_step.hpp"
+#include "model/spike_encoders.hpp"
 #include "model/surrogate.hpp"
 
 using namespace memsnn;
@@ -294,7 +295,9 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{InputCoding::kDirect, ResetKind::kZero, LossKind::kCeCount, SurrogateKind::kArctan},
                       Case{InputCoding::kRate, ResetKind::kSubtract, LossKind::kCeRate, SurrogateKind::kStraightThrough},
                       Case{InputCoding::kRate, ResetKind::kZero, LossKind::kMseCount, SurrogateKind::kFastSigmoid},
-                      Case{InputCoding::kDirect, ResetKind::kSubtract, LossKind::kMseCount, SurrogateKind::kArctan}));
+                      Case{InputCoding::kDirect, ResetKind::kSubtract, LossKind::kMseCount, SurrogateKind::kArctan},
+                      Case{InputCoding::kLatency, ResetKind::kSubtract, LossKind::kCeMembrane, SurrogateKind::kArctan},
+                      Case{InputCoding::kDelta, ResetKind::kZero, LossKind::kCeRate, SurrogateKind::kFastSigmoid}));
 
 TEST(Bptt, OutputLayerGradientsMatchFiniteDifferencesOfTheTrueLoss) {
   // With the membrane loss, the output layer's weights, biases and beta reach the loss without
@@ -367,6 +370,41 @@ TEST(LayerEncoders, DirectIsThePixelAndRateHasItsProbability) {
   encode_batch(c, d, one, ord2, 0, other);
   EXPECT_EQ(again.input, tr.input);
   EXPECT_NE(other.input, tr.input);
+}
+
+TEST(LayerEncoders, LatencyAndDeltaSpikeOnceAtTheirSteps) {
+  // Linear latency, T = 11: t = round(10 (1 - x)); below the threshold 0.01, no spike.
+  EXPECT_EQ(latency_spike_step(1.0, 11, LatencyKind::kLinear, 0.01, 5.0), 0);
+  EXPECT_EQ(latency_spike_step(0.5, 11, LatencyKind::kLinear, 0.01, 5.0), 5);
+  EXPECT_EQ(latency_spike_step(0.2, 11, LatencyKind::kLinear, 0.01, 5.0), 8);
+  EXPECT_EQ(latency_spike_step(2.0 / 255.0, 11, LatencyKind::kLinear, 0.01, 5.0), -1);
+  // Logarithmic, tau 5 steps: t = round(5 ln(x / (x - 0.01))).
+  EXPECT_EQ(latency_spike_step(1.0, 11, LatencyKind::kLog, 0.01, 5.0), 0);      // 0.05
+  EXPECT_EQ(latency_spike_step(0.02, 11, LatencyKind::kLog, 0.01, 5.0), 3);     // 3.47
+  EXPECT_EQ(latency_spike_step(4.0 / 255.0, 11, LatencyKind::kLog, 0.01, 5.0), 5);  // 5.07
+  EXPECT_EQ(latency_spike_step(0.0105, 11, LatencyKind::kLog, 0.01, 5.0), -1);  // 15.2: after the window
+  EXPECT_EQ(delta_spike_step(0.0, 0.01), -1);
+  EXPECT_EQ(delta_spike_step(3.0 / 255.0, 0.01), 0);
+  // Through encode_batch: each input spikes at most once, at its step.
+  LayerNetConfig c = tiny_config(InputCoding::kLatency, ResetKind::kSubtract, LossKind::kCeCount, SurrogateKind::kFastSigmoid);
+  c.steps = 11;
+  Dataset d;
+  d.rows = 1;
+  d.cols = 3;
+  d.pixels = {255, 0, 51};
+  d.labels = {0};
+  ForwardTrace tr;
+  const std::vector<uint32_t> one = {0};
+  encode_batch(c, d, one, one, 0, tr);
+  std::vector<float> expected(11 * 3, 0.0f);
+  expected[0 * 3 + 0] = 1.0f;  // pixel 255 at step 0
+  expected[8 * 3 + 2] = 1.0f;  // pixel 51 (x = 0.2) at step 8
+  EXPECT_EQ(tr.input, expected);
+  c.coding = InputCoding::kDelta;
+  encode_batch(c, d, one, one, 0, tr);
+  expected.assign(11 * 3, 0.0f);
+  expected[0] = expected[2] = 1.0f;
+  EXPECT_EQ(tr.input, expected);
 }
 
 TEST(LayerOptimizers, StepsMatchHandComputedValues) {
@@ -452,6 +490,8 @@ TEST(LayerConfig, PresetsReadAndErrorsNameTheKey) {
   EXPECT_NE(error_of("{" + layers + R"(, "training": {"loss": "hinge"}})").find("'training.loss': unknown value \"hinge\"; valid: ce_count, ce_rate, ce_membrane, mse_count"), std::string::npos);
   EXPECT_NE(error_of("{" + layers + R"(, "training": {"optimizer": {"type": "adam", "momentum": 0.9}}})").find("'training.optimizer.momentum': applies to type \"sgd\" only"), std::string::npos);
   EXPECT_NE(error_of(R"({"layers": []})").find("'layers': must be a non-empty list"), std::string::npos);
+  EXPECT_NE(error_of("{" + layers + R"(, "input": {"coding": "direct", "gain": 2}})").find("'input.gain': applies to coding \"rate\" only"), std::string::npos);
+  EXPECT_NE(error_of("{" + layers + R"(, "input": {"coding": "rate", "tau": 2}})").find("'input.tau': applies to coding \"latency\" only"), std::string::npos);
   // The output layer must have one neuron per class.
   LayerNetConfig c = layer_net_config_from_json(nlohmann::json::parse("{" + layers + "}"));
   c.layers[0].size = 12;

@@ -10,6 +10,7 @@
 #include "core/rng.hpp"
 #include "model/leaky.hpp"
 #include "model/poisson.hpp"
+#include "model/spike_encoders.hpp"
 
 namespace memsnn {
 namespace {
@@ -81,8 +82,21 @@ void encode_batch(const LayerNetConfig& config, const Dataset& data, std::span<c
     }
     return;
   }
+  trace.input.assign(static_cast<size_t>(config.steps) * batch * n_in, 0.0f);
+  if (config.coding == InputCoding::kLatency || config.coding == InputCoding::kDelta) {
+    for (uint32_t b = 0; b < batch; ++b) {
+      const auto px = data.image(images[b]);
+      for (uint32_t i = 0; i < n_in; ++i) {
+        const double x = static_cast<double>(px[i]) / 255.0;
+        const int32_t t = config.coding == InputCoding::kDelta
+                              ? delta_spike_step(x, config.threshold)
+                              : latency_spike_step(x, config.steps, config.latency, config.threshold, config.tau);
+        if (t >= 0) trace.input[(static_cast<size_t>(t) * batch + b) * n_in + i] = 1.0f;
+      }
+    }
+    return;
+  }
   const uint32_t stream = input_stream(phase, 0);
-  trace.input.resize(static_cast<size_t>(config.steps) * batch * n_in);
   std::vector<uint32_t> threshold(n_in);
   for (uint32_t b = 0; b < batch; ++b) {
     const auto px = data.image(images[b]);
@@ -137,20 +151,22 @@ void forward(const LayerNetConfig& config, const LayerNetParams& params, Forward
   }
 }
 
-void backward(const LayerNetConfig& config, const LayerNetParams& params, const ForwardTrace& trace,
+void backward(const LayerNetConfig& config, const LayerNetParams& params, ForwardTrace& trace,
               const std::vector<float>& g_s_out, const std::vector<float>& g_u_out, LayerNetParams& grads) {
   const size_t T = trace.steps, B = trace.batch;
   const size_t n_layers = params.layers.size();
-  std::vector<float> g_s = g_s_out;  // dL/dS of the layer being processed, [T][B][n]
-  std::vector<float> g_current;      // dL/dI, [T][B][n]
-  std::vector<float> g_u_next;
+  std::vector<float>& g_s = trace.scratch_g_s;                // dL/dS of the layer being processed, [T][B][n]
+  std::vector<float>& g_s_below = trace.scratch_g_s_below;    // dL/dS of the layer below
+  std::vector<float>& g_current = trace.scratch_g_current;    // dL/dI, [T][B][n]
+  std::vector<float>& g_u_next = trace.scratch_g_u_next;
+  g_s.assign(g_s_out.begin(), g_s_out.end());
   for (size_t l = n_layers; l-- > 0;) {
     const DenseLayerParams& p = params.layers[l];
     DenseLayerParams& g = grads.layers[l];
     const size_t n = p.n_out, n_in = p.n_in;
     const LeakyParams neuron = neuron_of(config, p, l);
     const bool direct_membrane = l + 1 == n_layers && !g_u_out.empty();
-    g_current.assign(T * B * n, 0.0f);
+    g_current.resize(T * B * n);  // every entry written below
     g_u_next.assign(B * n, 0.0f);
     double g_beta = 0.0, g_threshold = 0.0;
     const bool learn_beta = config.layers[l].learn_beta, learn_threshold = config.layers[l].learn_threshold;
@@ -197,9 +213,10 @@ void backward(const LayerNetConfig& config, const LayerNetParams& params, const 
     }
     // dL/dS of the layer below: gI[t] W.
     if (l > 0) {
-      g_s.assign(T * B * n_in, 0.0f);
+      g_s_below.resize(T * B * n_in);  // written whole by the product
       const ConstMapR w(p.weights.data(), static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(n_in));
-      MapR(g_s.data(), static_cast<Eigen::Index>(T * B), static_cast<Eigen::Index>(n_in)).noalias() = gi_all * w;
+      MapR(g_s_below.data(), static_cast<Eigen::Index>(T * B), static_cast<Eigen::Index>(n_in)).noalias() = gi_all * w;
+      g_s.swap(g_s_below);
     }
   }
 }

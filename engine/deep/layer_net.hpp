@@ -45,6 +45,9 @@ struct ForwardTrace {
   std::vector<float> input;           // direct: [B][n_in]; rate: [T][B][n_in]
   std::vector<std::vector<float>> u;  // per layer, [T][B][n]
   std::vector<std::vector<float>> s;  // per layer, [T][B][n]
+  // Buffers of the backward pass, kept with the trace so that a training loop that reuses
+  // its trace allocates them once, not per batch (a fresh 10 MB buffer costs page faults).
+  std::vector<float> scratch_g_s, scratch_g_s_below, scratch_g_current, scratch_g_u_next;
 };
 
 // Encodes images `images[b]` of `data` as the config's input coding into trace.input. For
@@ -59,7 +62,7 @@ void forward(const LayerNetConfig& config, const LayerNetParams& params, Forward
 // Backpropagation through time from the loss's gradients with respect to the output layer's
 // spikes and membranes ([T][B][C] each; g_u_out may be empty: no direct membrane term).
 // Overwrites grads (shaped like params).
-void backward(const LayerNetConfig& config, const LayerNetParams& params, const ForwardTrace& trace,
+void backward(const LayerNetConfig& config, const LayerNetParams& params, ForwardTrace& trace,
               const std::vector<float>& g_s_out, const std::vector<float>& g_u_out, LayerNetParams& grads);
 
 // Total spikes of each layer in the trace.

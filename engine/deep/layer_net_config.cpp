@@ -18,7 +18,8 @@ Enum enum_of(const std::string& s, const std::vector<std::string>& names) {
   return static_cast<Enum>(0);  // unreachable: choice() checked the name
 }
 
-const std::vector<std::string> kCodings = {"direct", "rate"};
+const std::vector<std::string> kCodings = {"direct", "rate", "latency", "delta"};
+const std::vector<std::string> kLatencies = {"linear", "log"};
 const std::vector<std::string> kLosses = {"ce_count", "ce_rate", "ce_membrane", "mse_count"};
 const std::vector<std::string> kReadouts = {"membrane_sum", "membrane_max", "membrane_last"};
 const std::vector<std::string> kSchedules = {"constant", "step", "cosine"};
@@ -94,6 +95,17 @@ void read_training(const json& j, LayerTraining& t) {
   f.finish();
 }
 
+json input_to_json(const LayerNetConfig& c) {
+  json in = {{"coding", kCodings[static_cast<size_t>(c.coding)]}};
+  if (c.coding == InputCoding::kRate) in["gain"] = c.rate_gain;
+  if (c.coding == InputCoding::kLatency) {
+    in["latency"] = kLatencies[static_cast<size_t>(c.latency)];
+    in["tau"] = c.tau;
+  }
+  if (c.coding == InputCoding::kLatency || c.coding == InputCoding::kDelta) in["threshold"] = c.threshold;
+  return in;
+}
+
 }  // namespace
 
 bool is_layer_network(const json& doc) { return doc.is_object() && doc.contains("layers"); }
@@ -109,7 +121,18 @@ LayerNetConfig layer_net_config_from_json(const json& doc) {
     JsonFields g(*in, "input");
     std::string s;
     if (g.choice("coding", s, kCodings)) c.coding = enum_of<InputCoding>(s, kCodings);
+    // Each coding's own keys, and no other's.
+    const auto only_for = [&](const char* key, bool applies, const char* codings) {
+      if (g.has(key) && !applies) JsonFields::fail(g.path(key), std::string("applies to coding ") + codings + " only");
+    };
+    only_for("gain", c.coding == InputCoding::kRate, "\"rate\"");
+    only_for("latency", c.coding == InputCoding::kLatency, "\"latency\"");
+    only_for("tau", c.coding == InputCoding::kLatency, "\"latency\"");
+    only_for("threshold", c.coding == InputCoding::kLatency || c.coding == InputCoding::kDelta, "\"latency\" and \"delta\"");
     g.number("gain", c.rate_gain, 0.0, 1e6, "", true);
+    if (g.choice("latency", s, kLatencies)) c.latency = enum_of<LatencyKind>(s, kLatencies);
+    g.number("threshold", c.threshold, 0.0, 1.0);
+    g.number("tau", c.tau, 0.0, 1e6, "steps", true);
     g.finish();
   }
   const json* layers = f.any("layers");
@@ -161,7 +184,7 @@ json layer_net_config_to_json(const LayerNetConfig& c) {
   return {{"name", c.name},
           {"seed", c.seed},
           {"steps", c.steps},
-          {"input", {{"coding", kCodings[static_cast<size_t>(c.coding)]}, {"gain", c.rate_gain}}},
+          {"input", input_to_json(c)},
           {"layers", layers},
           {"surrogate", {{"type", kSurrogates[static_cast<size_t>(c.surrogate.kind)]}, {"slope", c.surrogate.slope}}},
           {"readout", kReadouts[static_cast<size_t>(c.readout)]},

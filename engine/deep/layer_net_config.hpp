@@ -12,15 +12,18 @@
 
 #include "model/leaky.hpp"
 #include "model/optimizer_step.hpp"
+#include "model/spike_encoders.hpp"
 #include "model/surrogate.hpp"
 
 namespace memsnn {
 
 // How pixels (0..255, as x = pixel / 255) become the first layer's input at each step:
-//   direct: the value x itself at every step (a constant input current);
-//   rate:   a spike with probability min(1, gain x), Bernoulli from Philox keyed by (seed,
-//           input stream of the phase, image ordinal, step, input), like the STDP inputs.
-enum class InputCoding : int32_t { kDirect = 0, kRate = 1 };
+//   direct:  the value x itself at every step (a constant input current);
+//   rate:    a spike with probability min(1, gain x), Bernoulli from Philox keyed by (seed,
+//            input stream of the phase, image ordinal, step, input), like the STDP inputs;
+//   latency: one spike, bright pixels first, linear or logarithmic (model/spike_encoders.hpp);
+//   delta:   one spike at the first step where x > threshold (a still image changes once).
+enum class InputCoding : int32_t { kDirect = 0, kRate = 1, kLatency = 2, kDelta = 3 };
 
 // Losses over the output layer's spikes S[t] and membranes U[t], T steps, C classes, batch
 // mean (snnTorch 0.9's definitions; docs/supervised.md):
@@ -65,7 +68,10 @@ struct LayerNetConfig {
   uint64_t seed = 0;
   uint32_t steps = 25;
   InputCoding coding = InputCoding::kDirect;
-  float rate_gain = 1.0f;
+  float rate_gain = 1.0f;                     // rate
+  LatencyKind latency = LatencyKind::kLinear;  // latency
+  double threshold = 0.01;                    // latency, delta: x below it gives no spike
+  double tau = 5.0;                           // latency "log": the RC time constant in steps
   std::vector<DenseLayerSpec> layers;
   Surrogate surrogate;
   MembraneReadout readout = MembraneReadout::kSum;

@@ -1,4 +1,6 @@
-// Fuzz target: a checkpoint file (io/checkpoint.hpp), then its config as --load reads it.
+// Fuzz target: a checkpoint file, then its config as --load reads it: the STDP checkpoint
+// (io/checkpoint.hpp) and the layer-network checkpoint (deep/layer_checkpoint.hpp); each input
+// goes to both readers (each refuses the other's magic at once).
 //
 // Most mutations break the CRC, and the reader stops there. So each input is read twice:
 // as given (the CRC check itself), and with its last 4 bytes replaced by the CRC of the
@@ -10,6 +12,7 @@
 #include <string>
 
 #include "config/network_config.hpp"
+#include "deep/layer_checkpoint.hpp"
 #include "fuzz_support.hpp"
 #include "io/checkpoint.hpp"
 
@@ -19,6 +22,10 @@ void load(const std::string& path) {
   memsnn::fuzz::expect_documented_errors([&] {
     const memsnn::Checkpoint ck = memsnn::load_checkpoint(path);
     memsnn::config_from_json(ck.config);
+  });
+  memsnn::fuzz::expect_documented_errors([&] {
+    const memsnn::LayerCheckpoint ck = memsnn::load_layer_checkpoint(path);
+    memsnn::layer_net_config_from_json(memsnn::layer_net_config_to_json(ck.config));
   });
 }
 
