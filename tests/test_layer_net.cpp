@@ -30,6 +30,7 @@
 #include "model/leaky.hpp"
 #include "model/optimizer_step.hpp"
 #include "model/spike_encoders.hpp"
+#include "model/synaptic.hpp"
 #include "model/surrogate.hpp"
 
 using namespace memsnn;
@@ -86,7 +87,8 @@ struct Tangent {
   std::vector<double> du, ds;  // of the output layer, [T][B][C]
 };
 
-// Which parameter: layer, and kind 0 weight (index), 1 bias (index), 2 beta, 3 threshold.
+// Which parameter: layer, and kind 0 weight (index), 1 bias (index), 2 beta, 3 threshold,
+// 4 alpha (Synaptic layers).
 struct Which {
   size_t layer;
   int kind;
@@ -96,12 +98,13 @@ struct Which {
 Tangent forward_mode(const LayerNetConfig& c, const LayerNetParams& p, const ForwardTrace& tr, Which w) {
   const size_t T = tr.steps, B = tr.batch;
   std::vector<double> dx;  // tangent of the layer's input, [T][B][n_in]; zero for the data
-  std::vector<double> du, ds;
+  std::vector<double> du, ds, dsyn;
   for (size_t l = 0; l < p.layers.size(); ++l) {
     const DenseLayerParams& L = p.layers[l];
     const size_t n = L.n_out, n_in = L.n_in;
     du.assign(T * B * n, 0.0);
     ds.assign(T * B * n, 0.0);
+    dsyn.assign(T * B * n, 0.0);
     const auto input = [&](size_t t, size_t b, size_t i) -> double {
       if (l > 0) return tr.s[l - 1][(t * B + b) * n_in + i];
       return c.coding == InputCoding::kDirect ? tr.input[b * n_in + i] : tr.input[(t * B + b) * n_in + i];
@@ -121,6 +124,12 @@ Tangent forward_mode(const LayerNetConfig& c, const LayerNetParams& p, const For
           const double du_prev = t > 0 ? du[k - B * n] : 0.0;
           const double dbeta = w.layer == l && w.kind == 2 ? 1.0 : 0.0;
           const double dthr = w.layer == l && w.kind == 3 ? 1.0 : 0.0;
+          if (c.layers[l].synaptic) {  // syn[t] = alpha syn[t-1] + I[t] drives the membrane
+            const double dalpha = w.layer == l && w.kind == 4 ? 1.0 : 0.0;
+            const double syn_prev = t > 0 ? tr.syn[l][k - B * n] : 0.0;
+            dsyn[k] = L.alpha * (t > 0 ? dsyn[k - B * n] : 0.0) + dalpha * syn_prev + di;
+            di = dsyn[k];
+          }
           if (c.layers[l].neuron.reset == ResetKind::kSubtract) {
             du[k] = L.beta * du_prev + dbeta * u_prev + di - s_prev * dthr;
           } else {
@@ -151,7 +160,8 @@ double param_of(const LayerNetParams& g, Which w) {
     case 0: return L.weights[w.index];
     case 1: return L.bias[w.index];
     case 2: return L.beta;
-    default: return L.threshold;
+    case 3: return L.threshold;
+    default: return L.alpha;
   }
 }
 
@@ -180,6 +190,7 @@ struct Case {
   ResetKind reset;
   LossKind loss;
   SurrogateKind surrogate;
+  bool synaptic = false;  // the hidden layer of Synaptic neurons, alpha learnable
 };
 
 class Bptt : public ::testing::TestWithParam<Case> {};
@@ -223,6 +234,22 @@ TEST(Leaky, StepsByHandForBothResets) {
   EXPECT_EQ(s, 0.0f);
 }
 
+TEST(Synaptic, CurrentDecaysWithAlphaAndDrivesTheMembrane) {
+  // alpha 0.5, input 1 at step 0 only: syn = 1, 0.5, 0.25; membrane (beta 0.5, threshold 10)
+  // integrates it: U = 1, 1, 0.75.
+  const LeakyParams p{0.5f, 10.0f, ResetKind::kSubtract};
+  float syn = 0.0f, u = 0.0f, s = 0.0f;
+  const float inputs[3] = {1.0f, 0.0f, 0.0f};
+  const float want_syn[3] = {1.0f, 0.5f, 0.25f}, want_u[3] = {1.0f, 1.0f, 0.75f};
+  for (int t = 0; t < 3; ++t) {
+    syn = synaptic_current(0.5f, syn, inputs[t]);
+    s = leaky_step(p, u, syn, s);
+    EXPECT_FLOAT_EQ(syn, want_syn[t]);
+    EXPECT_FLOAT_EQ(u, want_u[t]);
+  }
+  EXPECT_FLOAT_EQ(synaptic_grad(0.5f, 2.0f, 4.0f), 4.0f);  // 2 + 0.5 x 4
+}
+
 TEST(LayerLoss, GradientsMatchFiniteDifferences) {
   // The losses are smooth in S and U taken as real numbers: perturb each entry of a made-up
   // output trace and compare.
@@ -260,7 +287,12 @@ TEST(LayerLoss, GradientsMatchFiniteDifferences) {
 
 TEST_P(Bptt, GradientsEqualForwardModeDifferentiation) {
   const Case k = GetParam();
-  const LayerNetConfig c = tiny_config(k.coding, k.reset, k.loss, k.surrogate);
+  LayerNetConfig c = tiny_config(k.coding, k.reset, k.loss, k.surrogate);
+  if (k.synaptic) {
+    c.layers[0].synaptic = true;
+    c.layers[0].alpha = 0.7f;
+    c.layers[0].learn_alpha = true;
+  }
   const Dataset data = tiny_data(2, 2, 3, 3, 17);
   const LayerNetParams p = lively_params(c, 6);
   ForwardTrace tr;
@@ -275,8 +307,9 @@ TEST_P(Bptt, GradientsEqualForwardModeDifferentiation) {
   backward(c, p, tr, loss.g_s, loss.g_u, g);
   size_t checked = 0;
   for (size_t l = 0; l < p.layers.size(); ++l) {
-    for (int kind = 0; kind < 4; ++kind) {
+    for (int kind = 0; kind < 5; ++kind) {
       if (kind == 3 && !c.layers[l].learn_threshold) continue;
+      if (kind == 4 && !c.layers[l].synaptic) continue;
       const size_t count = kind == 0 ? p.layers[l].weights.size() : kind == 1 ? p.layers[l].bias.size() : 1;
       for (size_t i = 0; i < count; ++i) {
         const Which w{l, kind, i};
@@ -297,7 +330,9 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{InputCoding::kRate, ResetKind::kZero, LossKind::kMseCount, SurrogateKind::kFastSigmoid},
                       Case{InputCoding::kDirect, ResetKind::kSubtract, LossKind::kMseCount, SurrogateKind::kArctan},
                       Case{InputCoding::kLatency, ResetKind::kSubtract, LossKind::kCeMembrane, SurrogateKind::kArctan},
-                      Case{InputCoding::kDelta, ResetKind::kZero, LossKind::kCeRate, SurrogateKind::kFastSigmoid}));
+                      Case{InputCoding::kDelta, ResetKind::kZero, LossKind::kCeRate, SurrogateKind::kFastSigmoid},
+                      Case{InputCoding::kDirect, ResetKind::kSubtract, LossKind::kCeMembrane, SurrogateKind::kFastSigmoid, true},
+                      Case{InputCoding::kRate, ResetKind::kZero, LossKind::kCeCount, SurrogateKind::kArctan, true}));
 
 TEST(Bptt, OutputLayerGradientsMatchFiniteDifferencesOfTheTrueLoss) {
   // With the membrane loss, the output layer's weights, biases and beta reach the loss without
@@ -490,6 +525,7 @@ TEST(LayerConfig, PresetsReadAndErrorsNameTheKey) {
   EXPECT_NE(error_of("{" + layers + R"(, "training": {"loss": "hinge"}})").find("'training.loss': unknown value \"hinge\"; valid: ce_count, ce_rate, ce_membrane, mse_count"), std::string::npos);
   EXPECT_NE(error_of("{" + layers + R"(, "training": {"optimizer": {"type": "adam", "momentum": 0.9}}})").find("'training.optimizer.momentum': applies to type \"sgd\" only"), std::string::npos);
   EXPECT_NE(error_of(R"({"layers": []})").find("'layers': must be a non-empty list"), std::string::npos);
+  EXPECT_NE(error_of(R"({"layers": [{"type": "dense", "size": 10, "neuron": {"type": "leaky", "alpha": 0.5}}]})").find("'layers[0].neuron.alpha': applies to type \"synaptic\" only"), std::string::npos);
   EXPECT_NE(error_of("{" + layers + R"(, "input": {"coding": "direct", "gain": 2}})").find("'input.gain': applies to coding \"rate\" only"), std::string::npos);
   EXPECT_NE(error_of("{" + layers + R"(, "input": {"coding": "rate", "tau": 2}})").find("'input.tau': applies to coding \"latency\" only"), std::string::npos);
   // The output layer must have one neuron per class.
@@ -506,12 +542,16 @@ TEST(LayerConfig, PresetsReadAndErrorsNameTheKey) {
 TEST(LayerCheckpoint, RoundTripsAndRefusesDamage) {
   const fixtures::TempDir tmp;
   const LayerNetConfig c = tiny_config(InputCoding::kRate, ResetKind::kSubtract, LossKind::kCeCount, SurrogateKind::kArctan);
-  LayerCheckpoint ck{c, init_layer_net(c, 6), {{"epochs_trained", 2}}};
+  LayerNetConfig cs = c;
+  cs.layers[1].synaptic = true;
+  LayerCheckpoint ck{cs, init_layer_net(cs, 6), {{"epochs_trained", 2}}};
   ck.params.layers[1].beta = 0.7f;
+  ck.params.layers[1].alpha = 0.6f;
   const std::string path = tmp.file("net.bin");
   save_layer_checkpoint(path, ck);
   const LayerCheckpoint back = load_layer_checkpoint(path);
-  EXPECT_EQ(layer_net_config_to_json(back.config), layer_net_config_to_json(c));
+  EXPECT_EQ(layer_net_config_to_json(back.config), layer_net_config_to_json(cs));
+  EXPECT_EQ(back.params.layers[1].alpha, 0.6f);
   for (size_t l = 0; l < 2; ++l) {
     EXPECT_EQ(back.params.layers[l].weights, ck.params.layers[l].weights);
     EXPECT_EQ(back.params.layers[l].bias, ck.params.layers[l].bias);

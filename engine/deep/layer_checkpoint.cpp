@@ -18,7 +18,7 @@ constexpr size_t kCrcBytes = 4;
 
 [[noreturn]] void fail(const std::string& path, const std::string& what) { throw DataError(path + ": " + what); }
 
-uint64_t layer_bytes(uint64_t n_in, uint64_t n_out) { return 4 * (n_out * n_in + n_out + 2); }
+uint64_t layer_bytes(uint64_t n_in, uint64_t n_out) { return 4 * (n_out * n_in + n_out + 3); }
 
 void check_finite(const std::string& path, const LayerNetParams& params, const std::string& prefix) {
   for (size_t l = 0; l < params.layers.size(); ++l) {
@@ -29,6 +29,7 @@ void check_finite(const std::string& path, const LayerNetParams& params, const s
     if (std::any_of(p.bias.begin(), p.bias.end(), bad)) what = "biases";
     if (!(p.beta >= 0.0f && p.beta <= 1.0f)) what = "beta (outside [0, 1])";
     if (!(p.threshold > 0.0f) || bad(p.threshold)) what = "threshold (not positive)";
+    if (!(p.alpha >= 0.0f && p.alpha <= 1.0f)) what = "alpha (outside [0, 1])";
     if (!what.empty()) fail(path, prefix + "layer " + std::to_string(l) + " has invalid " + what);
   }
 }
@@ -57,6 +58,7 @@ void save_layer_checkpoint(const std::string& path, const LayerCheckpoint& ck) {
     for (const float v : p.bias) w.f32(v);
     w.f32(p.beta);
     w.f32(p.threshold);
+    w.f32(p.alpha);
   }
   w.u32(crc_of(w.bytes().data(), w.bytes().size()));
   write_file_atomic(path, w.bytes());
@@ -133,6 +135,7 @@ LayerCheckpoint load_layer_checkpoint(const std::string& path) {
     for (float& v : p.bias) v = r.f32();
     p.beta = r.f32();
     p.threshold = r.f32();
+    p.alpha = r.f32();
   }
   const size_t crc_pos = r.pos();
   const uint32_t stored = r.u32();

@@ -11,6 +11,7 @@
 #include "model/leaky.hpp"
 #include "model/poisson.hpp"
 #include "model/spike_encoders.hpp"
+#include "model/synaptic.hpp"
 
 namespace memsnn {
 namespace {
@@ -50,6 +51,7 @@ LayerNetParams init_layer_net(const LayerNetConfig& config, uint32_t n_inputs) {
     }
     p.beta = config.layers[l].neuron.beta;
     p.threshold = config.layers[l].neuron.threshold;
+    p.alpha = config.layers[l].synaptic ? config.layers[l].alpha : 0.0f;
     params.layers.push_back(std::move(p));
     n_in = config.layers[l].size;
   }
@@ -63,6 +65,7 @@ LayerNetParams zeros_like(const LayerNetParams& params) {
     std::fill(l.bias.begin(), l.bias.end(), 0.0f);
     l.beta = 0.0f;
     l.threshold = 0.0f;
+    l.alpha = 0.0f;
   }
   return z;
 }
@@ -117,13 +120,16 @@ void forward(const LayerNetConfig& config, const LayerNetParams& params, Forward
   const size_t n_layers = params.layers.size();
   trace.u.resize(n_layers);
   trace.s.resize(n_layers);
+  trace.syn.resize(n_layers);
   MatR current;
   for (size_t l = 0; l < n_layers; ++l) {
     const DenseLayerParams& p = params.layers[l];
     const size_t n = p.n_out, n_in = p.n_in;
     const LeakyParams neuron = neuron_of(config, p, l);
+    const bool synaptic = config.layers[l].synaptic;
     trace.u[l].resize(T * B * n);
     trace.s[l].resize(T * B * n);
+    trace.syn[l].resize(synaptic ? T * B * n : 0);
     const ConstMapR w(p.weights.data(), static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(n_in));
     const ConstRowVec bias(p.bias.data(), static_cast<Eigen::Index>(n));
     // A constant (direct) input gives the same current at every step: one product for all.
@@ -142,6 +148,17 @@ void forward(const LayerNetConfig& config, const LayerNetParams& params, Forward
       const float* u_prev = t > 0 ? u - B * n : nullptr;
       const float* s_prev = t > 0 ? s - B * n : nullptr;
       const float* i_t = current.data();
+      if (synaptic) {
+        float* syn = trace.syn[l].data() + t * B * n;
+        const float* syn_prev = t > 0 ? syn - B * n : nullptr;
+        for (size_t k = 0; k < B * n; ++k) {
+          syn[k] = synaptic_current(p.alpha, t > 0 ? syn_prev[k] : 0.0f, i_t[k]);
+          float v = t > 0 ? u_prev[k] : 0.0f;
+          s[k] = leaky_step(neuron, v, syn[k], t > 0 ? s_prev[k] : 0.0f);
+          u[k] = v;
+        }
+        continue;
+      }
       for (size_t k = 0; k < B * n; ++k) {
         float v = t > 0 ? u_prev[k] : 0.0f;
         s[k] = leaky_step(neuron, v, i_t[k], t > 0 ? s_prev[k] : 0.0f);
@@ -159,6 +176,7 @@ void backward(const LayerNetConfig& config, const LayerNetParams& params, Forwar
   std::vector<float>& g_s_below = trace.scratch_g_s_below;    // dL/dS of the layer below
   std::vector<float>& g_current = trace.scratch_g_current;    // dL/dI, [T][B][n]
   std::vector<float>& g_u_next = trace.scratch_g_u_next;
+  std::vector<float>& g_syn_next = trace.scratch_g_syn_next;
   g_s.assign(g_s_out.begin(), g_s_out.end());
   for (size_t l = n_layers; l-- > 0;) {
     const DenseLayerParams& p = params.layers[l];
@@ -168,8 +186,11 @@ void backward(const LayerNetConfig& config, const LayerNetParams& params, Forwar
     const bool direct_membrane = l + 1 == n_layers && !g_u_out.empty();
     g_current.resize(T * B * n);  // every entry written below
     g_u_next.assign(B * n, 0.0f);
-    double g_beta = 0.0, g_threshold = 0.0;
+    const bool synaptic = config.layers[l].synaptic;
+    g_syn_next.assign(synaptic ? B * n : 0, 0.0f);
+    double g_beta = 0.0, g_threshold = 0.0, g_alpha = 0.0;
     const bool learn_beta = config.layers[l].learn_beta, learn_threshold = config.layers[l].learn_threshold;
+    const bool learn_alpha = synaptic && config.layers[l].learn_alpha;
     for (size_t t = T; t-- > 0;) {
       const size_t at = t * B * n;
       const float* u = trace.u[l].data() + at;
@@ -186,7 +207,8 @@ void backward(const LayerNetConfig& config, const LayerNetParams& params, Forwar
         g_u_next[k] = gu;
       }
       if (learn_beta && t > 0) {
-        for (size_t k = 0; k < B * n; ++k) g_beta += static_cast<double>(gi[k]) * u_prev[k];  // gi = gu (1 - sp) for a zero reset
+        // dU[t]/dbeta = U[t-1], times (1 - S[t-1]) for a zero reset: leaky_grad_current's factor.
+        for (size_t k = 0; k < B * n; ++k) g_beta += static_cast<double>(leaky_grad_current(neuron, g_u_next[k], s_prev[k])) * u_prev[k];
       }
       if (learn_threshold) {
         for (size_t k = 0; k < B * n; ++k) {
@@ -194,8 +216,21 @@ void backward(const LayerNetConfig& config, const LayerNetParams& params, Forwar
                          static_cast<double>(g_u_next[k]) * (t > 0 ? s_prev[k] : 0.0f);
         }
       }
+      if (synaptic) {
+        // The membrane's share above becomes the synaptic current's gradient, which carries
+        // back through alpha.
+        const float* syn_prev = t > 0 ? trace.syn[l].data() + at - B * n : nullptr;
+        for (size_t k = 0; k < B * n; ++k) {
+          gi[k] = synaptic_grad(p.alpha, gi[k], g_syn_next[k]);
+          g_syn_next[k] = gi[k];
+        }
+        if (learn_alpha && t > 0) {
+          for (size_t k = 0; k < B * n; ++k) g_alpha += static_cast<double>(gi[k]) * syn_prev[k];
+        }
+      }
     }
     g.beta = static_cast<float>(g_beta);
+    g.alpha = static_cast<float>(g_alpha);
     g.threshold = static_cast<float>(g_threshold);
     // Weight and bias gradients: dW = sum_t gI[t]^T x[t], db = sum_t sum_b gI[t].
     MapR g_w(g.weights.data(), static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(n_in));

@@ -21,6 +21,7 @@ struct DenseLayerParams {
   std::vector<float> bias;     // [n_out]
   float beta = 0.0f;
   float threshold = 0.0f;
+  float alpha = 0.0f;  // Synaptic layers; 0 otherwise
 };
 
 // Also the shape of the gradients and of the optimiser's moments.
@@ -45,9 +46,10 @@ struct ForwardTrace {
   std::vector<float> input;           // direct: [B][n_in]; rate: [T][B][n_in]
   std::vector<std::vector<float>> u;  // per layer, [T][B][n]
   std::vector<std::vector<float>> s;  // per layer, [T][B][n]
+  std::vector<std::vector<float>> syn;  // per layer, [T][B][n]; empty for Leaky layers
   // Buffers of the backward pass, kept with the trace so that a training loop that reuses
   // its trace allocates them once, not per batch (a fresh 10 MB buffer costs page faults).
-  std::vector<float> scratch_g_s, scratch_g_s_below, scratch_g_current, scratch_g_u_next;
+  std::vector<float> scratch_g_s, scratch_g_s_below, scratch_g_current, scratch_g_u_next, scratch_g_syn_next;
 };
 
 // Encodes images `images[b]` of `data` as the config's input coding into trace.input. For

@@ -38,7 +38,13 @@ DenseLayerSpec read_layer(const json& j, const std::string& path) {
   if (neuron) {
     JsonFields n(*neuron, path + ".neuron");
     std::string kind = "leaky", reset;
-    n.choice("type", kind, {"leaky"});
+    n.choice("type", kind, {"leaky", "synaptic"});
+    layer.synaptic = kind == "synaptic";
+    for (const char* key : {"alpha", "learn_alpha"}) {
+      if (n.has(key) && !layer.synaptic) JsonFields::fail(n.path(key), "applies to type \"synaptic\" only");
+    }
+    n.number("alpha", layer.alpha, 0.0, 1.0);
+    n.boolean("learn_alpha", layer.learn_alpha);
     n.number("beta", layer.neuron.beta, 0.0, 1.0);
     n.number("threshold", layer.neuron.threshold, 0.0, 1e6, "", true);
     if (n.choice("reset", reset, kResets)) layer.neuron.reset = enum_of<ResetKind>(reset, kResets);
@@ -161,15 +167,17 @@ LayerNetConfig layer_net_config_from_json(const json& doc) {
 json layer_net_config_to_json(const LayerNetConfig& c) {
   json layers = json::array();
   for (const auto& l : c.layers) {
-    layers.push_back({{"type", "dense"},
-                      {"size", l.size},
-                      {"neuron",
-                       {{"type", "leaky"},
-                        {"beta", l.neuron.beta},
-                        {"threshold", l.neuron.threshold},
-                        {"reset", kResets[static_cast<size_t>(l.neuron.reset)]},
-                        {"learn_beta", l.learn_beta},
-                        {"learn_threshold", l.learn_threshold}}}});
+    json neuron = {{"type", l.synaptic ? "synaptic" : "leaky"},
+                   {"beta", l.neuron.beta},
+                   {"threshold", l.neuron.threshold},
+                   {"reset", kResets[static_cast<size_t>(l.neuron.reset)]},
+                   {"learn_beta", l.learn_beta},
+                   {"learn_threshold", l.learn_threshold}};
+    if (l.synaptic) {
+      neuron["alpha"] = l.alpha;
+      neuron["learn_alpha"] = l.learn_alpha;
+    }
+    layers.push_back({{"type", "dense"}, {"size", l.size}, {"neuron", neuron}});
   }
   const LayerTraining& t = c.training;
   json optimizer = {{"type", kOptimizers[static_cast<size_t>(t.optimizer.kind)]},

@@ -40,11 +40,17 @@ enum class MembraneReadout : int32_t { kSum = 0, kMax = 1, kLast = 2 };
 
 enum class ScheduleKind : int32_t { kConstant = 0, kStep = 1, kCosine = 2 };
 
+// A dense layer of Leaky neurons (model/leaky.hpp), or of Synaptic neurons
+// (model/synaptic.hpp) when `synaptic`: the membrane then integrates a current that decays
+// with alpha.
 struct DenseLayerSpec {
   uint32_t size = 0;
   LeakyParams neuron;
+  bool synaptic = false;
+  float alpha = 0.9f;  // Synaptic only
   bool learn_beta = false;
   bool learn_threshold = false;
+  bool learn_alpha = false;
 };
 
 struct LayerTraining {

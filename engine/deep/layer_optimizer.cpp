@@ -29,6 +29,10 @@ void LayerOptimizer::step(LayerNetParams& params, const LayerNetParams& grads, d
       optimizer_update(o, p.beta, g.beta, m.beta, v.beta);
       p.beta = std::clamp(p.beta, 0.0f, 1.0f);
     }
+    if (m_config.layers[l].synaptic && m_config.layers[l].learn_alpha) {
+      optimizer_update(o, p.alpha, g.alpha, m.alpha, v.alpha);
+      p.alpha = std::clamp(p.alpha, 0.0f, 1.0f);
+    }
     if (m_config.layers[l].learn_threshold) {
       optimizer_update(o, p.threshold, g.threshold, m.threshold, v.threshold);
       p.threshold = std::max(p.threshold, 1e-6f);

@@ -12,7 +12,7 @@ class LayerOptimizer {
  public:
   LayerOptimizer(const LayerNetConfig& config, const LayerNetParams& params);
 
-  // One update of params by grads with learning rate lr. A learnable beta is kept in [0, 1]
+  // One update of params by grads with learning rate lr. A learnable beta or alpha is kept in [0, 1]
   // and a learnable threshold above 1e-6 afterwards (snnTorch clamps beta in its forward).
   void step(LayerNetParams& params, const LayerNetParams& grads, double lr);
 
