@@ -87,7 +87,7 @@ int run_layer_network(const cxxopts::ParseResult& args, const json& doc, const s
 
   const auto t_data = std::chrono::steady_clock::now();
   const std::string data_arg = args.count("data") ? args["data"].as<std::string>() : "";
-  const DataSplit data = load_data(data_arg);
+  const DataSplit data = load_data(data_arg, embedded_split(args));
   const double data_seconds = seconds_since(t_data);
   const uint32_t n_inputs = static_cast<uint32_t>(data.train.pixels_per_image());
   const uint32_t classes = 10;  // the readers accept labels 0..9

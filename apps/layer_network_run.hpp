@@ -8,7 +8,18 @@
 #include <cxxopts.hpp>
 #include <nlohmann/json.hpp>
 
+#include "core/error.hpp"
+#include "data/dataset.hpp"
+
 namespace memsnn {
+
+// --split: which split of the embedded digits (fixed or bindsnet); ConfigError for another.
+inline EmbeddedSplit embedded_split(const cxxopts::ParseResult& args) {
+  const std::string s = args["split"].as<std::string>();
+  if (s == "fixed") return EmbeddedSplit::kFixed;
+  if (s == "bindsnet") return EmbeddedSplit::kBindsnet;
+  throw ConfigError("--split: unknown value \"" + s + "\"; valid: fixed, bindsnet");
+}
 
 // doc: the resolved config document (training), or empty with load_path set (evaluating).
 int run_layer_network(const cxxopts::ParseResult& args, const nlohmann::json& doc, const std::string& load_path);

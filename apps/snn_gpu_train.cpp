@@ -193,7 +193,7 @@ int run(const cxxopts::ParseResult& args) {
 
   const auto t_data = std::chrono::steady_clock::now();
   const std::string data_arg = args.count("data") ? args["data"].as<std::string>() : "";
-  const DataSplit data = load_data(data_arg);
+  const DataSplit data = load_data(data_arg, embedded_split(args));
   const double data_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t_data).count();
 
@@ -360,6 +360,7 @@ int main(int argc, char** argv) {
     ("config", "JSON config file (a full description, or {\"base\": preset, ...overrides})", cxxopts::value<std::string>())
     ("preset", "Preset network: " + memsnn::preset_names(), cxxopts::value<std::string>()->default_value("diehl_cook_2015"))
     ("data", "Folder of IDX files (train-images-idx3-ubyte[.gz], ...); default: the embedded 10,000 MNIST digits", cxxopts::value<std::string>())
+    ("split", "Split of the embedded digits: fixed (memsnn's, docs/data.md) or bindsnet (classes 0-9 concatenated, numpy RandomState(0).permutation, first 8,000 for training: BindsNET's order)", cxxopts::value<std::string>()->default_value("fixed"))
     ("backend", "auto, cpu or cuda", cxxopts::value<std::string>()->default_value("auto"))
     ("neurons", "Size of every non-input population", cxxopts::value<uint32_t>())
     ("train-samples", "Training images per epoch (0 = all)", cxxopts::value<uint32_t>())

