@@ -3,7 +3,9 @@
 // (1: an error in the input or the run; 2: a usage error, with a pointer to --help).
 #pragma once
 
+#include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <exception>
 #include <functional>
 #include <iostream>
@@ -15,6 +17,18 @@
 #include "core/printable.hpp"
 
 namespace memsnn {
+
+// The time now, UTC, as 2026-12-07T21:45:00Z: the stamp the programs write into their results.
+inline std::string now_text() {
+  const std::time_t t = std::time(nullptr);
+  char buf[64];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+  return buf;
+}
+
+inline double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
 
 // A bad option value or an unknown name: exit status 2.
 class UsageError : public std::runtime_error {

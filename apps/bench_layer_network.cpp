@@ -1,6 +1,8 @@
 // snn_bench's supervised mode (apps/bench_layer_network.hpp).
 #include "apps/bench_layer_network.hpp"
 
+#include "apps/app_main.hpp"
+
 #include <chrono>
 #include <cstdio>
 
@@ -10,10 +12,6 @@ namespace memsnn {
 namespace {
 
 using nlohmann::json;
-
-double seconds_since(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
 
 }  // namespace
 

@@ -1,6 +1,8 @@
 // Training and evaluating layer networks from snn_gpu_train (apps/layer_network_run.hpp).
 #include "apps/layer_network_run.hpp"
 
+#include "apps/app_main.hpp"
+
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -30,17 +32,6 @@ json evaluation_to_json(const LayerEvaluation& e, uint32_t classes) {
           {"accuracy_membrane", e.accuracy_membrane},
           {"spikes_per_neuron_step", e.spikes_per_neuron_step},
           {"confusion_by_spikes", confusion}};
-}
-
-std::string now_text() {
-  const std::time_t t = std::time(nullptr);
-  char buf[64];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-  return buf;
-}
-
-double seconds_since(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
 uint64_t parameter_count(const LayerNetParams& p) {

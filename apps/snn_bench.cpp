@@ -75,7 +75,6 @@ struct Row {
   double steps_per_second() const { return seconds > 0 ? static_cast<double>(sample_steps) / seconds : 0.0; }
 };
 
-double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
 std::vector<std::string> split_list(const std::string& text, const std::string& option) {
   std::vector<std::string> items;
@@ -130,13 +129,6 @@ std::string command_line(int argc, char** argv) {
     s += (i ? " " : "") + (quote ? "'" + arg + "'" : arg);
   }
   return s;
-}
-
-std::string now_text() {
-  const std::time_t t = std::time(nullptr);
-  char buf[64];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-  return buf;
 }
 
 // What the binary was built with, without asking git.

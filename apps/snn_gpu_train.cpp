@@ -93,13 +93,6 @@ std::string device_presets_text() {
   return list;
 }
 
-std::string now_text() {
-  const std::time_t t = std::time(nullptr);
-  char buf[64];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-  return buf;
-}
-
 // Bytes the run writes into --out, over-estimated: config.json and metrics.json (the config,
 // the running accuracy of every member, fixed-size reports), and checkpoint.bin (unless
 // evaluating one) and receptive_fields.png for member 0 and, in an ensemble, every member.

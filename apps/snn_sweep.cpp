@@ -49,13 +49,6 @@ struct RunRow {
   bool first_member = false;  // member 0 of its ensemble
 };
 
-std::string now_text() {
-  const std::time_t t = std::time(nullptr);
-  char buf[64];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-  return buf;
-}
-
 double per_image(double x, uint64_t images) { return images ? x / static_cast<double>(images) : 0.0; }
 
 std::string csv_field(const std::string& s) {
