@@ -128,15 +128,13 @@ int run_layer_network(const cxxopts::ParseResult& args, const json& doc, const s
   LayerEvaluation test;
   for (uint32_t epoch = 0; epoch < n_epochs; ++epoch) {
     const auto t0 = std::chrono::steady_clock::now();
-    const uint64_t n_train = config.training.train_samples && config.training.train_samples < data.train.size()
-                                 ? config.training.train_samples : data.train.size();
+    const uint64_t n_train = images_used(config.training.train_samples, data.train);
     Progress train_bar("epoch " + std::to_string(epoch + 1) + "/" + std::to_string(n_epochs), n_train, progress_mode);
     const LayerEvaluation train = trainer.train_epoch(data.train, epoch, progress_for(train_bar));
     const double train_seconds = seconds_since(t0);
     train_bar.finish();
     const auto t1 = std::chrono::steady_clock::now();
-    const uint64_t n_test = config.training.test_samples && config.training.test_samples < data.test.size()
-                                ? config.training.test_samples : data.test.size();
+    const uint64_t n_test = images_used(config.training.test_samples, data.test);
     Progress test_bar("test", n_test, progress_mode);
     test = trainer.evaluate(data.test, config.training.test_samples, progress_for(test_bar));
     const double test_seconds = seconds_since(t1);

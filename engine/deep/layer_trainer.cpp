@@ -53,11 +53,11 @@ void finish(const LayerNetConfig& config, LayerEvaluation& e) {
   }
 }
 
+}  // namespace
+
 uint32_t images_used(uint32_t asked, const Dataset& data) {
   return asked == 0 || asked > data.size() ? static_cast<uint32_t>(data.size()) : asked;
 }
-
-}  // namespace
 
 void check_layer_shapes(const LayerNetConfig& config, uint32_t n_inputs, uint32_t n_classes) {
   if (n_inputs == 0) throw ConfigError("layer network: the data has images of 0 pixels");

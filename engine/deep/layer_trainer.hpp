@@ -59,6 +59,9 @@ class LayerTrainer {
   LayerOptimizer m_optimizer;
 };
 
+// The images a pass over data takes when asked for `asked` (0: all; more than there are: all).
+uint32_t images_used(uint32_t asked, const Dataset& data);
+
 // Checks that layer sizes chain and the last layer has n_classes outputs; ConfigError naming
 // the layer otherwise.
 void check_layer_shapes(const LayerNetConfig& config, uint32_t n_inputs, uint32_t n_classes);
