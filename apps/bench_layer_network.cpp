@@ -18,7 +18,7 @@ using nlohmann::json;
 json bench_layer_network(const json& doc, const DataSplit& data, const LayerBenchOptions& opt) {
   LayerNetConfig config = layer_net_config_from_json(doc);
   if (opt.batch) config.training.batch_size = opt.batch;
-  const uint32_t n_inputs = static_cast<uint32_t>(data.train.pixels_per_image());
+  const TensorShape input = image_shape(data.train);
   if (!opt.quiet) {
     std::printf("memsnn snn_bench: layer network %s, %u steps, batch %u, %s input; train %u images, infer %u\n",
                 config.name.c_str(), config.steps, config.training.batch_size,
@@ -32,7 +32,7 @@ json bench_layer_network(const json& doc, const DataSplit& data, const LayerBenc
       rows.push_back({{"backend", backend}, {"available", false}});
       continue;
     }
-    LayerTrainer trainer(config, n_inputs, 10);
+    LayerTrainer trainer(config, input, 10);
     const auto cell = [&](const char* mode, uint64_t images, double seconds) {
       const double rate = static_cast<double>(images) / seconds;
       std::printf("%-5s %-6s %8llu %10.1f %12.3f %14.3g\n", backend.c_str(), mode, static_cast<unsigned long long>(images),
@@ -52,7 +52,7 @@ json bench_layer_network(const json& doc, const DataSplit& data, const LayerBenc
       // until the images asked or max_seconds.
       LayerNetConfig c = config;
       c.training.train_samples = opt.train_images;
-      LayerTrainer t(c, n_inputs, 10);
+      LayerTrainer t(c, input, 10);
       t.evaluate(data.train, c.training.batch_size);  // warm-up, untimed: code and data into the caches
       uint64_t done = 0;
       const auto t0 = std::chrono::steady_clock::now();

@@ -80,13 +80,18 @@ int run_layer_network(const cxxopts::ParseResult& args, const json& doc, const s
   const std::string data_arg = args.count("data") ? args["data"].as<std::string>() : "";
   const DataSplit data = load_data(data_arg, embedded_split(args));
   const double data_seconds = seconds_since(t_data);
-  const uint32_t n_inputs = static_cast<uint32_t>(data.train.pixels_per_image());
+  const TensorShape input = image_shape(data.train);
   const uint32_t classes = 10;  // the readers accept labels 0..9
-  if (loaded && loaded->params.layers.front().n_in != n_inputs) {
-    throw DataError(load_path + ": the network takes " + std::to_string(loaded->params.layers.front().n_in) +
-                    " inputs, the data's images have " + std::to_string(n_inputs) + " pixels");
+  if (loaded) {
+    // A dense network takes any image of as many pixels; one with spatial layers its shape.
+    const TensorShape want = loaded->params.input;
+    const bool flat = want.height == 1 && want.channels == 1;
+    if (flat ? want.size() != input.size() : !(want == input)) {
+      throw DataError(load_path + ": the network takes " + shape_text(want) + " inputs, the data's images are " +
+                      shape_text(input) + " (" + std::to_string(input.size()) + " pixels)");
+    }
   }
-  LayerTrainer trainer = loaded ? LayerTrainer(config, loaded->params, classes) : LayerTrainer(config, n_inputs, classes);
+  LayerTrainer trainer = loaded ? LayerTrainer(config, loaded->params, classes) : LayerTrainer(config, input, classes);
   ensure_directory(out_dir);
   // config.json, metrics.json and the checkpoint (4 bytes a parameter), generously.
   require_free_space(out_dir, 4 * parameter_count(trainer.params()) + (1u << 20), "config.json, metrics.json, checkpoint.bin");
@@ -94,9 +99,9 @@ int run_layer_network(const cxxopts::ParseResult& args, const json& doc, const s
   const json resolved = layer_net_config_to_json(config);
   if (!quiet) {
     std::printf("memsnn snn_gpu_train\n  backend       cpu (layer networks run on the CPU in this version)\n");
-    std::printf("  network       %s: %u inputs", config.name.c_str(), n_inputs);
-    for (const auto& l : config.layers) std::printf(" -> %u", l.size);
-    std::printf(" Leaky, %u steps, %s input, %llu parameters\n", config.steps,
+    std::printf("  network       %s: %s", config.name.c_str(), shape_text(input).c_str());
+    for (const LayerShape& l : layer_shapes(config, trainer.params().input)) std::printf(" -> %s", shape_text(l.out).c_str());
+    std::printf(", %u steps, %s input, %llu parameters\n", config.steps,
                 layer_net_config_to_json(config)["input"]["coding"].get<std::string>().c_str(),
                 static_cast<unsigned long long>(parameter_count(trainer.params())));
     std::printf("  training      %s, %s lr %g, batch %u, %u epoch(s)\n", resolved["training"]["loss"].get<std::string>().c_str(),

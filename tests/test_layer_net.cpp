@@ -66,7 +66,7 @@ LayerNetConfig tiny_config(InputCoding coding, ResetKind reset, LossKind loss, S
   c.surrogate.kind = sg;
   c.surrogate.slope = sg == SurrogateKind::kArctan ? 2.0f : 5.0f;
   for (uint32_t size : {5u, 3u}) {
-    DenseLayerSpec l;
+    LayerSpec l;
     l.size = size;
     l.neuron.beta = 0.8f;
     l.neuron.threshold = 0.6f;
@@ -100,7 +100,7 @@ Tangent forward_mode(const LayerNetConfig& c, const LayerNetParams& p, const For
   std::vector<double> dx;  // tangent of the layer's input, [T][B][n_in]; zero for the data
   std::vector<double> du, ds, dsyn;
   for (size_t l = 0; l < p.layers.size(); ++l) {
-    const DenseLayerParams& L = p.layers[l];
+    const LayerParams& L = p.layers[l];
     const size_t n = L.n_out, n_in = L.n_in;
     du.assign(T * B * n, 0.0);
     ds.assign(T * B * n, 0.0);
@@ -155,7 +155,7 @@ double chain(const BatchLoss& loss, const Tangent& tan) {
 }
 
 double param_of(const LayerNetParams& g, Which w) {
-  const DenseLayerParams& L = g.layers[w.layer];
+  const LayerParams& L = g.layers[w.layer];
   switch (w.kind) {
     case 0: return L.weights[w.index];
     case 1: return L.bias[w.index];
@@ -166,7 +166,7 @@ double param_of(const LayerNetParams& g, Which w) {
 }
 
 float& param_ref(LayerNetParams& p, Which w) {
-  DenseLayerParams& L = p.layers[w.layer];
+  LayerParams& L = p.layers[w.layer];
   switch (w.kind) {
     case 0: return L.weights[w.index];
     case 1: return L.bias[w.index];
@@ -177,7 +177,7 @@ float& param_ref(LayerNetParams& p, Which w) {
 
 // The params of tiny_config with larger weights, so that both layers spike.
 LayerNetParams lively_params(const LayerNetConfig& c, uint32_t n_inputs) {
-  LayerNetParams p = init_layer_net(c, n_inputs);
+  LayerNetParams p = init_layer_net(c, TensorShape{1, 1, n_inputs});
   for (auto& l : p.layers) {
     for (float& w : l.weights) w *= 3.0f;
     for (float& b : l.bias) b = std::fabs(b);
@@ -468,7 +468,7 @@ TEST(LayerOptimizers, StepsMatchHandComputedValues) {
   // weight by lr twice (m_hat / sqrt(v_hat) = 1 at every step).
   LayerNetConfig c = tiny_config(InputCoding::kDirect, ResetKind::kSubtract, LossKind::kCeCount, SurrogateKind::kFastSigmoid);
   c.training.optimizer.lr = 0.01f;
-  LayerNetParams params = init_layer_net(c, 6), grads = zeros_like(params);
+  LayerNetParams params = init_layer_net(c, TensorShape{1, 1, 6}), grads = zeros_like(params);
   for (float& g : grads.layers[0].weights) g = 0.3f;
   const float w0 = params.layers[0].weights[0];
   LayerOptimizer opt(c, params);
@@ -532,7 +532,7 @@ TEST(LayerConfig, PresetsReadAndErrorsNameTheKey) {
   LayerNetConfig c = layer_net_config_from_json(nlohmann::json::parse("{" + layers + "}"));
   c.layers[0].size = 12;
   try {
-    LayerTrainer trainer(c, 784, 10);
+    LayerTrainer trainer(c, TensorShape{1, 28, 28}, 10);
     FAIL() << "no error for 12 outputs and 10 classes";
   } catch (const ConfigError& e) {
     EXPECT_EQ(std::string(e.what()), "config key 'layers[0].size': the output layer has 12 neurons, the data has 10 classes");
@@ -544,7 +544,7 @@ TEST(LayerCheckpoint, RoundTripsAndRefusesDamage) {
   const LayerNetConfig c = tiny_config(InputCoding::kRate, ResetKind::kSubtract, LossKind::kCeCount, SurrogateKind::kArctan);
   LayerNetConfig cs = c;
   cs.layers[1].synaptic = true;
-  LayerCheckpoint ck{cs, init_layer_net(cs, 6), {{"epochs_trained", 2}}};
+  LayerCheckpoint ck{cs, init_layer_net(cs, TensorShape{1, 1, 6}), {{"epochs_trained", 2}}};
   ck.params.layers[1].beta = 0.7f;
   ck.params.layers[1].alpha = 0.6f;
   const std::string path = tmp.file("net.bin");
@@ -591,7 +591,7 @@ TEST(LayerTraining, LearnsTinyDataAndIsDeterministic) {
     LayerNetConfig c = tiny_config(coding, ResetKind::kSubtract, LossKind::kCeCount, SurrogateKind::kFastSigmoid);
     c.training.batch_size = 10;
     c.training.optimizer.lr = 0.05f;
-    LayerTrainer a(c, 6, 3), b(c, 6, 3);
+    LayerTrainer a(c, TensorShape{1, 1, 6}, 3), b(c, TensorShape{1, 1, 6}, 3);
     LayerEvaluation first = a.evaluate(d, 0);
     for (uint32_t e = 0; e < 15; ++e) {
       a.train_epoch(d, e);

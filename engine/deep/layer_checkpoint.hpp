@@ -1,7 +1,8 @@
 // Checkpoints of layer networks, written atomically and read back to evaluate or continue.
 //
 // File layout (little-endian): "MEMSNNLN" | u32 version (1) | u64 json_len | JSON header
-// ({"config": layer-network config, "info": {...}, "layers": [{"n_in", "n_out"}, ...]}) |
+// ({"config": layer-network config, "info": {...}, "input": [channels, height, width],
+// "layers": [{"n_in", "n_out"}, ...]}; files without "input" take a flat vector) |
 // per layer: f32 weights[n_out][n_in], f32 bias[n_out], f32 beta, f32 threshold, f32 alpha
 // (Synaptic layers; 0 for Leaky) |
 // u32 crc32 of everything before it (zlib).

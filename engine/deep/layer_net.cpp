@@ -1,13 +1,13 @@
-// Forward and backward passes of the layer networks on the CPU (deep/layer_net.hpp): Eigen
-// for the products, the shared per-element maths for the neurons.
+// Forward and backward passes of the layer networks on the CPU (deep/layer_net.hpp): the
+// layers' operations (deep/layer_ops.hpp) over all steps at once, the shared per-element maths
+// for the neurons step by step.
 #include "deep/layer_net.hpp"
 
 #include <algorithm>
 #include <cmath>
 
-#include <Eigen/Core>
-
 #include "core/rng.hpp"
+#include "deep/layer_ops.hpp"
 #include "model/leaky.hpp"
 #include "model/poisson.hpp"
 #include "model/spike_encoders.hpp"
@@ -16,13 +16,7 @@
 namespace memsnn {
 namespace {
 
-using MatR = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-using MapR = Eigen::Map<MatR>;
-using ConstMapR = Eigen::Map<const MatR>;
-using ConstRowVec = Eigen::Map<const Eigen::RowVectorXf>;
-using RowVec = Eigen::Map<Eigen::RowVectorXf>;
-
-LeakyParams neuron_of(const LayerNetConfig& config, const DenseLayerParams& p, size_t layer) {
+LeakyParams neuron_of(const LayerNetConfig& config, const LayerParams& p, size_t layer) {
   LeakyParams n = config.layers[layer].neuron;
   n.beta = p.beta;
   n.threshold = p.threshold;
@@ -31,29 +25,29 @@ LeakyParams neuron_of(const LayerNetConfig& config, const DenseLayerParams& p, s
 
 }  // namespace
 
-LayerNetParams init_layer_net(const LayerNetConfig& config, uint32_t n_inputs) {
+LayerNetParams init_layer_net(const LayerNetConfig& config, TensorShape input) {
   LayerNetParams params;
-  uint32_t n_in = n_inputs;
+  params.input = input;
+  const std::vector<LayerShape> shapes = layer_shapes(config, input);
   for (size_t l = 0; l < config.layers.size(); ++l) {
-    DenseLayerParams p;
-    p.n_in = n_in;
-    p.n_out = config.layers[l].size;
+    LayerParams p;
+    p.n_in = shapes[l].weight_cols;
+    p.n_out = shapes[l].weight_rows;
     p.weights.resize(static_cast<size_t>(p.n_out) * p.n_in);
     p.bias.resize(p.n_out);
-    const double bound = 1.0 / std::sqrt(static_cast<double>(n_in));
+    const double bound = p.n_in ? 1.0 / std::sqrt(static_cast<double>(p.n_in)) : 0.0;
     const auto draw = [&](uint32_t row, uint32_t col) {
       const uint32_t bits = random_u32(config.seed, static_cast<uint32_t>(Stream::kLayerInit), static_cast<uint32_t>(l), row, col);
       return static_cast<float>((2.0 * static_cast<double>(u32_to_unit_float(bits)) - 1.0) * bound);
     };
     for (uint32_t r = 0; r < p.n_out; ++r) {
-      for (uint32_t c = 0; c < n_in; ++c) p.weights[static_cast<size_t>(r) * n_in + c] = draw(r, c);
-      p.bias[r] = draw(r, n_in);
+      for (uint32_t c = 0; c < p.n_in; ++c) p.weights[static_cast<size_t>(r) * p.n_in + c] = draw(r, c);
+      p.bias[r] = draw(r, p.n_in);
     }
-    p.beta = config.layers[l].neuron.beta;
-    p.threshold = config.layers[l].neuron.threshold;
-    p.alpha = config.layers[l].synaptic ? config.layers[l].alpha : 0.0f;
+    p.beta = config.layers[l].spiking ? config.layers[l].neuron.beta : 0.0f;
+    p.threshold = config.layers[l].spiking ? config.layers[l].neuron.threshold : 0.0f;
+    p.alpha = config.layers[l].spiking && config.layers[l].synaptic ? config.layers[l].alpha : 0.0f;
     params.layers.push_back(std::move(p));
-    n_in = config.layers[l].size;
   }
   return params;
 }
@@ -115,39 +109,61 @@ void encode_batch(const LayerNetConfig& config, const Dataset& data, std::span<c
   }
 }
 
+namespace {
+
+// The input of layer l at every step it is stored for, and whether it is the same at every step.
+struct LayerInput {
+  const float* data;
+  bool constant;
+};
+
+LayerInput layer_input(const LayerNetConfig& config, const ForwardTrace& trace, size_t l) {
+  if (l == 0) return {trace.input.data(), config.coding == InputCoding::kDirect};
+  return {trace.s[l - 1].data(), trace.constant[l - 1] != 0};
+}
+
+}  // namespace
+
 void forward(const LayerNetConfig& config, const LayerNetParams& params, ForwardTrace& trace) {
   const size_t T = trace.steps, B = trace.batch;
   const size_t n_layers = params.layers.size();
+  const std::vector<LayerShape> shapes = layer_shapes(config, params.input);
   trace.u.resize(n_layers);
   trace.s.resize(n_layers);
   trace.syn.resize(n_layers);
-  MatR current;
+  trace.argmax.resize(n_layers);
+  trace.constant.assign(n_layers, 0);
   for (size_t l = 0; l < n_layers; ++l) {
-    const DenseLayerParams& p = params.layers[l];
-    const size_t n = p.n_out, n_in = p.n_in;
+    const LayerParams& p = params.layers[l];
+    const LayerSpec& spec = config.layers[l];
+    const size_t n = shapes[l].out.size();
+    const LayerInput in = layer_input(config, trace, l);
+    // A constant input (direct coding, through layers without neurons) gives the same output
+    // at every step: the operation runs once for all steps.
+    const size_t rows = (in.constant ? 1 : T) * B;
+    trace.argmax[l].resize(spec.kind == LayerKind::kMaxPool ? rows * n : 0);
+    if (!spec.spiking) {
+      trace.constant[l] = in.constant;
+      trace.s[l].resize(rows * n);
+      trace.u[l].clear();
+      trace.syn[l].clear();
+      layer_op_forward(spec, shapes[l], p, in.data, rows, trace.s[l].data(), trace.argmax[l].data(), trace.scratch_cols);
+      continue;
+    }
+    std::vector<float>& current = trace.scratch_current;
+    current.resize(rows * n);
+    layer_op_forward(spec, shapes[l], p, in.data, rows, current.data(), trace.argmax[l].data(), trace.scratch_cols);
     const LeakyParams neuron = neuron_of(config, p, l);
-    const bool synaptic = config.layers[l].synaptic;
+    const bool synaptic = spec.synaptic;
     trace.u[l].resize(T * B * n);
     trace.s[l].resize(T * B * n);
     trace.syn[l].resize(synaptic ? T * B * n : 0);
-    const ConstMapR w(p.weights.data(), static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(n_in));
-    const ConstRowVec bias(p.bias.data(), static_cast<Eigen::Index>(n));
-    // A constant (direct) input gives the same current at every step: one product for all.
-    const bool constant_input = l == 0 && config.coding == InputCoding::kDirect;
-    const auto input_at = [&](size_t t) {
-      const float* in = l == 0 ? trace.input.data() + (constant_input ? 0 : t * B * n_in) : trace.s[l - 1].data() + t * B * n_in;
-      return ConstMapR(in, static_cast<Eigen::Index>(B), static_cast<Eigen::Index>(n_in));
-    };
     for (size_t t = 0; t < T; ++t) {
-      if (t == 0 || !constant_input) {
-        current.noalias() = input_at(t) * w.transpose();
-        current.rowwise() += bias;
-      }
       float* u = trace.u[l].data() + t * B * n;
       float* s = trace.s[l].data() + t * B * n;
       const float* u_prev = t > 0 ? u - B * n : nullptr;
       const float* s_prev = t > 0 ? s - B * n : nullptr;
-      const float* i_t = current.data();
+      const float* i_t = current.data() + (in.constant ? 0 : t * B * n);
       if (synaptic) {
         float* syn = trace.syn[l].data() + t * B * n;
         const float* syn_prev = t > 0 ? syn - B * n : nullptr;
@@ -172,93 +188,96 @@ void backward(const LayerNetConfig& config, const LayerNetParams& params, Forwar
               const std::vector<float>& g_s_out, const std::vector<float>& g_u_out, LayerNetParams& grads) {
   const size_t T = trace.steps, B = trace.batch;
   const size_t n_layers = params.layers.size();
-  std::vector<float>& g_s = trace.scratch_g_s;                // dL/dS of the layer being processed, [T][B][n]
-  std::vector<float>& g_s_below = trace.scratch_g_s_below;    // dL/dS of the layer below
+  const std::vector<LayerShape> shapes = layer_shapes(config, params.input);
+  std::vector<float>& g_s = trace.scratch_g_s;                // dL/d(output) of the layer being processed
+  std::vector<float>& g_s_below = trace.scratch_g_s_below;    // dL/d(output) of the layer below
   std::vector<float>& g_current = trace.scratch_g_current;    // dL/dI, [T][B][n]
   std::vector<float>& g_u_next = trace.scratch_g_u_next;
   std::vector<float>& g_syn_next = trace.scratch_g_syn_next;
   g_s.assign(g_s_out.begin(), g_s_out.end());
   for (size_t l = n_layers; l-- > 0;) {
-    const DenseLayerParams& p = params.layers[l];
-    DenseLayerParams& g = grads.layers[l];
-    const size_t n = p.n_out, n_in = p.n_in;
-    const LeakyParams neuron = neuron_of(config, p, l);
-    const bool direct_membrane = l + 1 == n_layers && !g_u_out.empty();
-    g_current.resize(T * B * n);  // every entry written below
-    g_u_next.assign(B * n, 0.0f);
-    const bool synaptic = config.layers[l].synaptic;
-    g_syn_next.assign(synaptic ? B * n : 0, 0.0f);
-    double g_beta = 0.0, g_threshold = 0.0, g_alpha = 0.0;
-    const bool learn_beta = config.layers[l].learn_beta, learn_threshold = config.layers[l].learn_threshold;
-    const bool learn_alpha = synaptic && config.layers[l].learn_alpha;
-    for (size_t t = T; t-- > 0;) {
-      const size_t at = t * B * n;
-      const float* u = trace.u[l].data() + at;
-      const float* s = trace.s[l].data() + at;
-      const float* u_prev = t > 0 ? u - B * n : nullptr;
-      const float* s_prev = t > 0 ? s - B * n : nullptr;
-      const float* gs = g_s.data() + at;
-      float* gi = g_current.data() + at;
-      // The gradient itself, in a loop without the learnable terms so that it vectorises.
-      for (size_t k = 0; k < B * n; ++k) {
-        const float gu = leaky_grad_u(neuron, config.surrogate, u[k], s[k], gs[k], direct_membrane ? g_u_out[at + k] : 0.0f,
-                                      g_u_next[k]);
-        gi[k] = leaky_grad_current(neuron, gu, t > 0 ? s_prev[k] : 0.0f);
-        g_u_next[k] = gu;
-      }
-      if (learn_beta && t > 0) {
-        // dU[t]/dbeta = U[t-1], times (1 - S[t-1]) for a zero reset: leaky_grad_current's factor.
-        for (size_t k = 0; k < B * n; ++k) g_beta += static_cast<double>(leaky_grad_current(neuron, g_u_next[k], s_prev[k])) * u_prev[k];
-      }
-      if (learn_threshold) {
+    const LayerParams& p = params.layers[l];
+    LayerParams& g = grads.layers[l];
+    const LayerSpec& spec = config.layers[l];
+    const size_t n = shapes[l].out.size();
+    const LayerInput in = layer_input(config, trace, l);
+    const size_t rows = (in.constant ? 1 : T) * B;
+    const float* g_op_out = g_s.data();  // dL/d(the operation's output), [rows][n]
+    if (spec.spiking) {
+      const LeakyParams neuron = neuron_of(config, p, l);
+      const bool direct_membrane = l + 1 == n_layers && !g_u_out.empty();
+      g_current.resize(T * B * n);  // every entry written below
+      g_u_next.assign(B * n, 0.0f);
+      const bool synaptic = spec.synaptic;
+      g_syn_next.assign(synaptic ? B * n : 0, 0.0f);
+      double g_beta = 0.0, g_threshold = 0.0, g_alpha = 0.0;
+      const bool learn_beta = spec.learn_beta, learn_threshold = spec.learn_threshold;
+      const bool learn_alpha = synaptic && spec.learn_alpha;
+      for (size_t t = T; t-- > 0;) {
+        const size_t at = t * B * n;
+        const float* u = trace.u[l].data() + at;
+        const float* s = trace.s[l].data() + at;
+        const float* u_prev = t > 0 ? u - B * n : nullptr;
+        const float* s_prev = t > 0 ? s - B * n : nullptr;
+        const float* gs = g_s.data() + at;
+        float* gi = g_current.data() + at;
+        // The gradient itself, in a loop without the learnable terms so that it vectorises.
         for (size_t k = 0; k < B * n; ++k) {
-          g_threshold -= static_cast<double>(gs[k]) * surrogate_derivative(config.surrogate, u[k] - neuron.threshold) +
-                         static_cast<double>(g_u_next[k]) * (t > 0 ? s_prev[k] : 0.0f);
+          const float gu = leaky_grad_u(neuron, config.surrogate, u[k], s[k], gs[k], direct_membrane ? g_u_out[at + k] : 0.0f,
+                                        g_u_next[k]);
+          gi[k] = leaky_grad_current(neuron, gu, t > 0 ? s_prev[k] : 0.0f);
+          g_u_next[k] = gu;
+        }
+        if (learn_beta && t > 0) {
+          // dU[t]/dbeta = U[t-1], times (1 - S[t-1]) for a zero reset: leaky_grad_current's factor.
+          for (size_t k = 0; k < B * n; ++k) g_beta += static_cast<double>(leaky_grad_current(neuron, g_u_next[k], s_prev[k])) * u_prev[k];
+        }
+        if (learn_threshold) {
+          for (size_t k = 0; k < B * n; ++k) {
+            g_threshold -= static_cast<double>(gs[k]) * surrogate_derivative(config.surrogate, u[k] - neuron.threshold) +
+                           static_cast<double>(g_u_next[k]) * (t > 0 ? s_prev[k] : 0.0f);
+          }
+        }
+        if (synaptic) {
+          // The membrane's share above becomes the synaptic current's gradient, which carries
+          // back through alpha.
+          const float* syn_prev = t > 0 ? trace.syn[l].data() + at - B * n : nullptr;
+          for (size_t k = 0; k < B * n; ++k) {
+            gi[k] = synaptic_grad(p.alpha, gi[k], g_syn_next[k]);
+            g_syn_next[k] = gi[k];
+          }
+          if (learn_alpha && t > 0) {
+            for (size_t k = 0; k < B * n; ++k) g_alpha += static_cast<double>(gi[k]) * syn_prev[k];
+          }
         }
       }
-      if (synaptic) {
-        // The membrane's share above becomes the synaptic current's gradient, which carries
-        // back through alpha.
-        const float* syn_prev = t > 0 ? trace.syn[l].data() + at - B * n : nullptr;
-        for (size_t k = 0; k < B * n; ++k) {
-          gi[k] = synaptic_grad(p.alpha, gi[k], g_syn_next[k]);
-          g_syn_next[k] = gi[k];
-        }
-        if (learn_alpha && t > 0) {
-          for (size_t k = 0; k < B * n; ++k) g_alpha += static_cast<double>(gi[k]) * syn_prev[k];
+      g.beta = static_cast<float>(g_beta);
+      g.alpha = static_cast<float>(g_alpha);
+      g.threshold = static_cast<float>(g_threshold);
+      // A constant input fed every step: its gradient is the sum over the steps.
+      if (in.constant) {
+        for (size_t t = 1; t < T; ++t) {
+          const float* from = g_current.data() + t * B * n;
+          for (size_t k = 0; k < B * n; ++k) g_current[k] += from[k];
         }
       }
+      g_op_out = g_current.data();
     }
-    g.beta = static_cast<float>(g_beta);
-    g.alpha = static_cast<float>(g_alpha);
-    g.threshold = static_cast<float>(g_threshold);
-    // Weight and bias gradients: dW = sum_t gI[t]^T x[t], db = sum_t sum_b gI[t].
-    MapR g_w(g.weights.data(), static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(n_in));
-    const ConstMapR gi_all(g_current.data(), static_cast<Eigen::Index>(T * B), static_cast<Eigen::Index>(n));
-    RowVec(g.bias.data(), static_cast<Eigen::Index>(n)) = gi_all.colwise().sum();
-    if (l == 0 && config.coding == InputCoding::kDirect) {
-      MatR gi_sum = ConstMapR(g_current.data(), static_cast<Eigen::Index>(B), static_cast<Eigen::Index>(n));
-      for (size_t t = 1; t < T; ++t) {
-        gi_sum += ConstMapR(g_current.data() + t * B * n, static_cast<Eigen::Index>(B), static_cast<Eigen::Index>(n));
-      }
-      g_w.noalias() = gi_sum.transpose() * ConstMapR(trace.input.data(), static_cast<Eigen::Index>(B), static_cast<Eigen::Index>(n_in));
-    } else {
-      const float* in = l == 0 ? trace.input.data() : trace.s[l - 1].data();
-      g_w.noalias() = gi_all.transpose() * ConstMapR(in, static_cast<Eigen::Index>(T * B), static_cast<Eigen::Index>(n_in));
-    }
-    // dL/dS of the layer below: gI[t] W.
+    float* g_in = nullptr;
     if (l > 0) {
-      g_s_below.resize(T * B * n_in);  // written whole by the product
-      const ConstMapR w(p.weights.data(), static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(n_in));
-      MapR(g_s_below.data(), static_cast<Eigen::Index>(T * B), static_cast<Eigen::Index>(n_in)).noalias() = gi_all * w;
-      g_s.swap(g_s_below);
+      g_s_below.resize(rows * shapes[l].in.size());  // written whole by the operation
+      g_in = g_s_below.data();
     }
+    layer_op_backward(spec, shapes[l], p, in.data, g_op_out, rows, trace.argmax[l].data(), g, g_in, trace.scratch_cols);
+    if (l > 0) g_s.swap(g_s_below);
   }
 }
 
 std::vector<double> spike_totals(const ForwardTrace& trace) {
   std::vector<double> totals;
-  for (const auto& s : trace.s) {
+  for (size_t l = 0; l < trace.s.size(); ++l) {
+    if (trace.u[l].empty()) continue;  // no neurons
+    const std::vector<float>& s = trace.s[l];
     // Spikes are 0 or 1: a float sum is exact up to 2^24, so sum each step's slice in float
     // (a loop that vectorises) and the slices in double.
     const size_t slice = s.size() / trace.steps;
@@ -268,7 +287,7 @@ std::vector<double> spike_totals(const ForwardTrace& trace) {
       for (size_t k = 0; k < slice; ++k) part += s[t * slice + k];
       sum += part;
     }
-    totals.push_back(sum);
+    totals.push_back(sum / static_cast<double>(slice / trace.batch));
   }
   return totals;
 }

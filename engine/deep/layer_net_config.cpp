@@ -27,34 +27,65 @@ const std::vector<std::string> kSurrogates = {"fast_sigmoid", "arctan", "straigh
 const std::vector<std::string> kOptimizers = {"sgd", "adam", "adamw"};
 const std::vector<std::string> kResets = {"subtract", "zero"};
 
-DenseLayerSpec read_layer(const json& j, const std::string& path) {
+const std::vector<std::string> kLayerKinds = {"dense", "conv2d", "max_pool", "avg_pool", "flatten"};
+
+// The neuron block of a layer; `spiking_default` is what an absent block means.
+void read_neuron(const json* neuron, const std::string& path, bool spiking_default, LayerSpec& layer) {
+  layer.spiking = spiking_default;
+  if (!neuron) return;
+  JsonFields n(*neuron, path + ".neuron");
+  std::string kind = "leaky", reset;
+  n.choice("type", kind, {"leaky", "synaptic", "none"});
+  layer.spiking = kind != "none";
+  layer.synaptic = kind == "synaptic";
+  if (!layer.spiking) {
+    n.finish();  // "none" takes no other key
+    return;
+  }
+  for (const char* key : {"alpha", "learn_alpha"}) {
+    if (n.has(key) && !layer.synaptic) JsonFields::fail(n.path(key), "applies to type \"synaptic\" only");
+  }
+  n.number("alpha", layer.alpha, 0.0, 1.0);
+  n.boolean("learn_alpha", layer.learn_alpha);
+  n.number("beta", layer.neuron.beta, 0.0, 1.0);
+  n.number("threshold", layer.neuron.threshold, 0.0, 1e6, "", true);
+  if (n.choice("reset", reset, kResets)) layer.neuron.reset = enum_of<ResetKind>(reset, kResets);
+  n.boolean("learn_beta", layer.learn_beta);
+  n.boolean("learn_threshold", layer.learn_threshold);
+  n.finish();
+  if (layer.learn_threshold && layer.neuron.reset == ResetKind::kZero) {
+    JsonFields::fail(path + ".neuron.learn_threshold", "needs reset \"subtract\" (a zero reset has no threshold term)");
+  }
+}
+
+LayerSpec read_layer(const json& j, const std::string& path) {
   JsonFields f(j, path);
   std::string type;
-  if (!f.choice("type", type, {"dense"})) JsonFields::fail(f.path("type"), "missing; valid: dense");
-  DenseLayerSpec layer;
-  if (!f.integer("size", layer.size, 1, 1u << 16)) JsonFields::fail(f.path("size"), "missing (neurons in the layer)");
+  if (!f.choice("type", type, kLayerKinds)) JsonFields::fail(f.path("type"), "missing; valid: dense, conv2d, max_pool, avg_pool, flatten");
+  LayerSpec layer;
+  layer.kind = enum_of<LayerKind>(type, kLayerKinds);
+  switch (layer.kind) {
+    case LayerKind::kDense:
+      if (!f.integer("size", layer.size, 1, 1u << 16)) JsonFields::fail(f.path("size"), "missing (neurons in the layer)");
+      break;
+    case LayerKind::kConv2d:
+      if (!f.integer("channels", layer.channels, 1, 1u << 12)) JsonFields::fail(f.path("channels"), "missing (output channels)");
+      if (!f.integer("kernel", layer.kernel, 1, 1u << 8)) JsonFields::fail(f.path("kernel"), "missing (kernel height and width)");
+      f.integer("stride", layer.stride, 1, 1u << 8);
+      f.integer("padding", layer.padding, 0, 1u << 8);
+      break;
+    case LayerKind::kMaxPool:
+    case LayerKind::kAvgPool:
+      if (!f.integer("kernel", layer.kernel, 1, 1u << 8)) JsonFields::fail(f.path("kernel"), "missing (window height and width)");
+      break;
+    case LayerKind::kFlatten:
+      break;
+  }
   const json* neuron = f.object("neuron");
   f.finish();
-  if (neuron) {
-    JsonFields n(*neuron, path + ".neuron");
-    std::string kind = "leaky", reset;
-    n.choice("type", kind, {"leaky", "synaptic"});
-    layer.synaptic = kind == "synaptic";
-    for (const char* key : {"alpha", "learn_alpha"}) {
-      if (n.has(key) && !layer.synaptic) JsonFields::fail(n.path(key), "applies to type \"synaptic\" only");
-    }
-    n.number("alpha", layer.alpha, 0.0, 1.0);
-    n.boolean("learn_alpha", layer.learn_alpha);
-    n.number("beta", layer.neuron.beta, 0.0, 1.0);
-    n.number("threshold", layer.neuron.threshold, 0.0, 1e6, "", true);
-    if (n.choice("reset", reset, kResets)) layer.neuron.reset = enum_of<ResetKind>(reset, kResets);
-    n.boolean("learn_beta", layer.learn_beta);
-    n.boolean("learn_threshold", layer.learn_threshold);
-    n.finish();
-    if (layer.learn_threshold && layer.neuron.reset == ResetKind::kZero) {
-      JsonFields::fail(path + ".neuron.learn_threshold", "needs reset \"subtract\" (a zero reset has no threshold term)");
-    }
-  }
+  if (layer.kind == LayerKind::kFlatten && neuron) JsonFields::fail(path + ".neuron", "a flatten layer has no neurons");
+  // Dense and conv layers spike unless told not to; pools pass their input on unless given neurons.
+  read_neuron(neuron, path, layer.kind == LayerKind::kDense || layer.kind == LayerKind::kConv2d, layer);
   return layer;
 }
 
@@ -144,6 +175,9 @@ LayerNetConfig layer_net_config_from_json(const json& doc) {
   const json* layers = f.any("layers");
   if (!layers || !layers->is_array() || layers->empty()) JsonFields::fail("layers", "must be a non-empty list of layer objects");
   for (size_t i = 0; i < layers->size(); ++i) c.layers.push_back(read_layer((*layers)[i], "layers[" + std::to_string(i) + "]"));
+  if (!c.layers.back().spiking) {
+    JsonFields::fail("layers[" + std::to_string(c.layers.size() - 1) + "]", "the output layer must have neurons (its spikes and membranes are the readout)");
+  }
   if (const json* sg = f.object("surrogate")) {
     JsonFields g(*sg, "surrogate");
     std::string s;
@@ -167,17 +201,41 @@ LayerNetConfig layer_net_config_from_json(const json& doc) {
 json layer_net_config_to_json(const LayerNetConfig& c) {
   json layers = json::array();
   for (const auto& l : c.layers) {
-    json neuron = {{"type", l.synaptic ? "synaptic" : "leaky"},
-                   {"beta", l.neuron.beta},
-                   {"threshold", l.neuron.threshold},
-                   {"reset", kResets[static_cast<size_t>(l.neuron.reset)]},
-                   {"learn_beta", l.learn_beta},
-                   {"learn_threshold", l.learn_threshold}};
-    if (l.synaptic) {
-      neuron["alpha"] = l.alpha;
-      neuron["learn_alpha"] = l.learn_alpha;
+    json layer = {{"type", kLayerKinds[static_cast<size_t>(l.kind)]}};
+    switch (l.kind) {
+      case LayerKind::kDense:
+        layer["size"] = l.size;
+        break;
+      case LayerKind::kConv2d:
+        layer["channels"] = l.channels;
+        layer["kernel"] = l.kernel;
+        layer["stride"] = l.stride;
+        layer["padding"] = l.padding;
+        break;
+      case LayerKind::kMaxPool:
+      case LayerKind::kAvgPool:
+        layer["kernel"] = l.kernel;
+        break;
+      case LayerKind::kFlatten:
+        break;
     }
-    layers.push_back({{"type", "dense"}, {"size", l.size}, {"neuron", neuron}});
+    if (l.kind != LayerKind::kFlatten) {
+      json neuron = {{"type", "none"}};
+      if (l.spiking) {
+        neuron = {{"type", l.synaptic ? "synaptic" : "leaky"},
+                  {"beta", l.neuron.beta},
+                  {"threshold", l.neuron.threshold},
+                  {"reset", kResets[static_cast<size_t>(l.neuron.reset)]},
+                  {"learn_beta", l.learn_beta},
+                  {"learn_threshold", l.learn_threshold}};
+        if (l.synaptic) {
+          neuron["alpha"] = l.alpha;
+          neuron["learn_alpha"] = l.learn_alpha;
+        }
+      }
+      layer["neuron"] = neuron;
+    }
+    layers.push_back(layer);
   }
   const LayerTraining& t = c.training;
   json optimizer = {{"type", kOptimizers[static_cast<size_t>(t.optimizer.kind)]},

@@ -40,11 +40,30 @@ enum class MembraneReadout : int32_t { kSum = 0, kMax = 1, kLast = 2 };
 
 enum class ScheduleKind : int32_t { kConstant = 0, kStep = 1, kCosine = 2 };
 
-// A dense layer of Leaky neurons (model/leaky.hpp), or of Synaptic neurons
-// (model/synaptic.hpp) when `synaptic`: the membrane then integrates a current that decays
-// with alpha.
-struct DenseLayerSpec {
-  uint32_t size = 0;
+// What a layer does to its input (docs/supervised.md). Activations are stored image by image
+// in height-width-channel order (channel fastest), so a flattened conv output is its HWC
+// vector and flatten moves no data.
+//   dense:    I = W x + b over the flattened input, W [size][inputs]
+//   conv2d:   I[y][x][o] = b[o] + sum_{ky,kx,c} W[o][ky][kx][c] in[y S - P + ky][x S - P + kx][c]
+//             (zero padding P, stride S), by im2col and one matrix product; out H' =
+//             (H + 2P - K) / S + 1
+//   max_pool, avg_pool: windows of size x size, stride size (H' = H / size, the rest dropped)
+//   flatten:  the input as one vector (no data moved)
+enum class LayerKind : int32_t { kDense = 0, kConv2d = 1, kMaxPool = 2, kAvgPool = 3, kFlatten = 4 };
+
+// One layer: its operation and, when `spiking`, neurons fed by the operation's output as
+// their input current: Leaky (model/leaky.hpp), or Synaptic (model/synaptic.hpp) when
+// `synaptic`, whose membrane integrates a current that decays with alpha. A layer that is not
+// spiking passes its output on as it is (snnTorch's conv -> max_pool -> Leaky is a conv2d
+// without neurons followed by a spiking max_pool).
+struct LayerSpec {
+  LayerKind kind = LayerKind::kDense;
+  uint32_t size = 0;      // dense: outputs
+  uint32_t channels = 0;  // conv2d: output channels
+  uint32_t kernel = 0;    // conv2d: kernel height and width; pools: window size
+  uint32_t stride = 1;    // conv2d
+  uint32_t padding = 0;   // conv2d
+  bool spiking = true;
   LeakyParams neuron;
   bool synaptic = false;
   float alpha = 0.9f;  // Synaptic only
@@ -78,7 +97,7 @@ struct LayerNetConfig {
   LatencyKind latency = LatencyKind::kLinear;  // latency
   double threshold = 0.01;                    // latency, delta: x below it gives no spike
   double tau = 5.0;                           // latency "log": the RC time constant in steps
-  std::vector<DenseLayerSpec> layers;
+  std::vector<LayerSpec> layers;
   Surrogate surrogate;
   MembraneReadout readout = MembraneReadout::kSum;
   LayerTraining training;

@@ -19,10 +19,10 @@ void LayerOptimizer::step(LayerNetParams& params, const LayerNetParams& grads, d
   o.bias_correction1 = static_cast<float>(1.0 - std::pow(static_cast<double>(o.beta1), static_cast<double>(m_steps)));
   o.bias_correction2 = static_cast<float>(1.0 - std::pow(static_cast<double>(o.beta2), static_cast<double>(m_steps)));
   for (size_t l = 0; l < params.layers.size(); ++l) {
-    DenseLayerParams& p = params.layers[l];
-    const DenseLayerParams& g = grads.layers[l];
-    DenseLayerParams& m = m_first.layers[l];
-    DenseLayerParams& v = m_second.layers[l];
+    LayerParams& p = params.layers[l];
+    const LayerParams& g = grads.layers[l];
+    LayerParams& m = m_first.layers[l];
+    LayerParams& v = m_second.layers[l];
     for (size_t k = 0; k < p.weights.size(); ++k) optimizer_update(o, p.weights[k], g.weights[k], m.weights[k], v.weights[k]);
     for (size_t k = 0; k < p.bias.size(); ++k) optimizer_update(o, p.bias[k], g.bias[k], m.bias[k], v.bias[k]);
     if (m_config.layers[l].learn_beta) {

@@ -49,7 +49,7 @@ void finish(const LayerNetConfig& config, LayerEvaluation& e) {
   e.accuracy_spikes /= n;
   e.accuracy_membrane /= n;
   for (size_t l = 0; l < e.spikes_per_neuron_step.size(); ++l) {
-    e.spikes_per_neuron_step[l] /= n * config.steps * config.layers[l].size;
+    e.spikes_per_neuron_step[l] /= n * config.steps;  // spike_totals gives spikes per neuron
   }
 }
 
@@ -59,21 +59,23 @@ uint32_t images_used(uint32_t asked, const Dataset& data) {
   return asked == 0 || asked > data.size() ? static_cast<uint32_t>(data.size()) : asked;
 }
 
-void check_layer_shapes(const LayerNetConfig& config, uint32_t n_inputs, uint32_t n_classes) {
-  if (n_inputs == 0) throw ConfigError("layer network: the data has images of 0 pixels");
-  const uint32_t last = config.layers.back().size;
+TensorShape image_shape(const Dataset& data) { return {1, data.rows, data.cols}; }
+
+void check_layer_shapes(const LayerNetConfig& config, TensorShape input, uint32_t n_classes) {
+  if (input.size() == 0) throw ConfigError("layer network: the data has images of 0 pixels");
+  const uint64_t last = layer_shapes(config, input).back().out.size();
   if (last != n_classes) {
     throw ConfigError("config key 'layers[" + std::to_string(config.layers.size() - 1) + "].size': the output layer has " +
                       std::to_string(last) + " neurons, the data has " + std::to_string(n_classes) + " classes");
   }
 }
 
-LayerTrainer::LayerTrainer(LayerNetConfig config, uint32_t n_inputs, uint32_t n_classes)
-    : LayerTrainer(config, init_layer_net(config, n_inputs), n_classes) {}
+LayerTrainer::LayerTrainer(LayerNetConfig config, TensorShape input, uint32_t n_classes)
+    : LayerTrainer(config, init_layer_net(config, input), n_classes) {}
 
 LayerTrainer::LayerTrainer(LayerNetConfig config, LayerNetParams params, uint32_t n_classes)
     : m_config(std::move(config)), m_params(std::move(params)), m_classes(n_classes), m_optimizer(m_config, m_params) {
-  check_layer_shapes(m_config, m_params.layers.front().n_in, n_classes);
+  check_layer_shapes(m_config, m_params.input, n_classes);
 }
 
 LayerEvaluation LayerTrainer::train_epoch(const Dataset& train, uint32_t epoch, const LayerProgress& progress) {

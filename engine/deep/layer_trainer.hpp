@@ -38,7 +38,8 @@ class LayerTrainer {
  public:
   // n_classes: the data's classes; the last layer must have that many neurons (ConfigError
   // naming the layer otherwise).
-  LayerTrainer(LayerNetConfig config, uint32_t n_inputs, uint32_t n_classes);
+  // input: the shape of one image (image_shape of the data).
+  LayerTrainer(LayerNetConfig config, TensorShape input, uint32_t n_classes);
   LayerTrainer(LayerNetConfig config, LayerNetParams params, uint32_t n_classes);
   LayerTrainer(const LayerTrainer&) = delete;  // the optimiser refers to m_config
   LayerTrainer& operator=(const LayerTrainer&) = delete;
@@ -62,8 +63,11 @@ class LayerTrainer {
 // The images a pass over data takes when asked for `asked` (0: all; more than there are: all).
 uint32_t images_used(uint32_t asked, const Dataset& data);
 
-// Checks that layer sizes chain and the last layer has n_classes outputs; ConfigError naming
-// the layer otherwise.
-void check_layer_shapes(const LayerNetConfig& config, uint32_t n_inputs, uint32_t n_classes);
+// Checks that every layer fits its input and the last layer has n_classes outputs;
+// ConfigError naming the layer otherwise.
+void check_layer_shapes(const LayerNetConfig& config, TensorShape input, uint32_t n_classes);
+
+// The shape of the data's images: one channel, rows x cols.
+TensorShape image_shape(const Dataset& data);
 
 }  // namespace memsnn
