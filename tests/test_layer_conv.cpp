@@ -1,9 +1,11 @@
-// Spatial layers of the layer networks (deep/layer_ops.hpp, deep/layer_shapes.hpp): conv2d
-// against a direct convolution written here, pooling against hand-computed values, every
+// Layers of the layer networks beyond dense ones (deep/layer_ops.hpp, deep/layer_shapes.hpp,
+// deep/layer_net.cpp): conv2d against a direct convolution written here, pooling against hand-computed values, every
 // operation's backward pass against finite differences, whole networks with spatial layers
 // against finite differences where the loss is smooth, a conv layer whose kernel covers the
 // image equal bit for bit to the dense layer it is (so the spiking path inherits the dense
-// path's checks against forward-mode differentiation), configs, shapes and checkpoints.
+// path's checks against forward-mode differentiation); residual and dropout layers by finite
+// differences (a dropout mask is fixed by its Philox key, so the loss stays smooth) and the
+// dropout mask's statistics; configs, shapes and checkpoints.
 //
 // Tolerances: the operations compute in float and the references in double. A product term
 // of inputs and weights of size ~1 summed over at most a few hundred terms keeps float's
@@ -324,6 +326,91 @@ TEST(LayerNetSpatial, AConvWhoseKernelCoversTheImageIsTheDenseLayerBitForBit) {
   }
 }
 
+TEST(LayerNetSpatial, ResidualAndDropoutGradientsEqualFiniteDifferences) {
+  // conv2d -> dropout -> residual (adds the conv's output) -> flatten -> non-firing dense, in
+  // the training phase. With direct input the conv's output is one value for all steps while
+  // the dropout's changes every step: the residual sums the two, and the conv's gradient
+  // must gather both paths, summed over the steps.
+  for (const InputCoding coding : {InputCoding::kDirect, InputCoding::kRate}) {
+    LayerNetConfig c;
+    c.seed = 4;
+    c.steps = 5;
+    c.coding = coding;
+    c.layers = {conv_spec(2, 3, 1, 1), {}, {}, {}, dense_spec(3, true)};
+    c.layers[1].kind = LayerKind::kDropout;
+    c.layers[1].rate = 0.3f;
+    c.layers[1].spiking = false;
+    c.layers[2].kind = LayerKind::kResidual;
+    c.layers[2].from = 0;
+    c.layers[2].spiking = false;
+    c.layers[3].kind = LayerKind::kFlatten;
+    c.layers[3].spiking = false;
+    c.layers[4].neuron.threshold = 1e6f;
+    c.training.loss = LossKind::kCeMembrane;
+    const Dataset data = image_data(2, 5, 3);
+    LayerNetParams p = init_layer_net(c, image_shape(data));
+    ForwardTrace tr;
+    const std::vector<uint32_t> images = {0, 1}, ordinals = {7, 8};
+    encode_batch(c, data, images, ordinals, 0, tr);
+    const std::vector<uint8_t> labels = {data.labels[0], data.labels[1]};
+    const auto loss = [&] {
+      forward(c, p, tr);
+      return layer_loss(c, tr, labels).loss;
+    };
+    forward(c, p, tr);
+    ASSERT_FALSE(tr.constant[2]) << "the dropout's output changes with the step";
+    const BatchLoss bl = layer_loss(c, tr, labels);
+    LayerNetParams g = zeros_like(p);
+    backward(c, p, tr, bl.g_s, bl.g_u, g);
+    const float h = 1e-2f;  // linear below the membranes: no kink to straddle
+    for (size_t l : {size_t{0}, size_t{4}}) {
+      for (size_t i = 0; i < p.layers[l].weights.size(); ++i) {
+        float& x = p.layers[l].weights[i];
+        const float x0 = x;
+        x = x0 + h;
+        const double up = loss();
+        x = x0 - h;
+        const double down = loss();
+        x = x0;
+        ASSERT_TRUE(close(g.layers[l].weights[i], (up - down) / (2.0 * h), 2e-3, 1e-2))
+            << "coding " << static_cast<int>(coding) << " layer " << l << " weight " << i;
+      }
+    }
+  }
+}
+
+TEST(LayerNetSpatial, DropoutKeepsOneMinusTheRateScaledAndOnlyWhileTraining) {
+  LayerNetConfig c;
+  c.steps = 4;
+  c.layers = {{}, dense_spec(3, true)};
+  c.layers[0].kind = LayerKind::kDropout;
+  c.layers[0].rate = 0.25f;
+  c.layers[0].spiking = false;
+  const Dataset data = image_data(50, 10, 3);
+  const LayerNetParams p = init_layer_net(c, image_shape(data));
+  std::vector<uint32_t> images(50);
+  for (uint32_t i = 0; i < 50; ++i) images[i] = i;
+  ForwardTrace tr;
+  encode_batch(c, data, images, images, 0, tr);
+  forward(c, p, tr);
+  size_t kept = 0, scaled = 0;
+  for (const float m : tr.mask[0]) {
+    kept += m != 0.0f;
+    scaled += m == 1.0f / 0.75f;
+  }
+  const double n = static_cast<double>(tr.mask[0].size());  // 4 steps x 50 images x 100 values
+  // Binomial(20000, 0.75): sd 0.0031 of the fraction; 5 sd.
+  EXPECT_NEAR(static_cast<double>(kept) / n, 0.75, 0.016);
+  EXPECT_EQ(kept, scaled);
+  // A new mask at every step.
+  EXPECT_FALSE(std::equal(tr.mask[0].begin(), tr.mask[0].begin() + 5000, tr.mask[0].begin() + 5000));
+  // Testing: the input as it is, once for all steps.
+  encode_batch(c, data, images, images, 1, tr);
+  forward(c, p, tr);
+  EXPECT_TRUE(tr.constant[0]);
+  EXPECT_EQ(tr.s[0], tr.input);
+}
+
 std::string config_error(const nlohmann::json& doc, TensorShape input = {1, 28, 28}) {
   try {
     check_layer_shapes(layer_net_config_from_json(doc), input, 10);
@@ -364,6 +451,13 @@ TEST(LayerConfigSpatial, TheCnnPresetChainsItsShapesAndBadLayersAreNamed) {
   doc = preset_json("spiking_cnn");
   doc["layers"][0]["size"] = 5;  // a dense key on a conv layer
   EXPECT_NE(config_error(doc).find("layers[0].size"), std::string::npos) << config_error(doc);
+  doc = preset_json("spiking_cnn");
+  doc["layers"][4] = {{"type", "residual"}, {"from", 0}};
+  EXPECT_EQ(config_error(doc), "config key 'layers[4].from': layer 0's output 12x24x24 differs from this layer's input 64x4x4");
+  doc["layers"][4] = {{"type", "residual"}, {"from", 3}};
+  EXPECT_EQ(config_error(doc), "config key 'layers[4].from': 3 is out of range [0, 2]");
+  doc["layers"][4] = {{"type", "dropout"}, {"rate", 1.0}};
+  EXPECT_EQ(config_error(doc), "config key 'layers[4].rate': must be below 1 (1 drops everything)");
   doc = preset_json("spiking_cnn");
   doc["layers"][0]["neuron"]["beta"] = 0.5;  // a neuron key on "none"
   EXPECT_NE(config_error(doc).find("layers[0].neuron.beta"), std::string::npos) << config_error(doc);

@@ -27,6 +27,7 @@
 #include "deep/layer_optimizer.hpp"
 #include "deep/layer_trainer.hpp"
 #include "fixtures.hpp"
+#include "model/alif.hpp"
 #include "model/leaky.hpp"
 #include "model/optimizer_step.hpp"
 #include "model/spike_encoders.hpp"
@@ -98,13 +99,14 @@ struct Which {
 Tangent forward_mode(const LayerNetConfig& c, const LayerNetParams& p, const ForwardTrace& tr, Which w) {
   const size_t T = tr.steps, B = tr.batch;
   std::vector<double> dx;  // tangent of the layer's input, [T][B][n_in]; zero for the data
-  std::vector<double> du, ds, dsyn;
+  std::vector<double> du, ds, dsyn, db;
   for (size_t l = 0; l < p.layers.size(); ++l) {
     const LayerParams& L = p.layers[l];
     const size_t n = L.n_out, n_in = L.n_in;
     du.assign(T * B * n, 0.0);
     ds.assign(T * B * n, 0.0);
     dsyn.assign(T * B * n, 0.0);
+    db.assign(T * B * n, 0.0);
     const auto input = [&](size_t t, size_t b, size_t i) -> double {
       if (l > 0) return tr.s[l - 1][(t * B + b) * n_in + i];
       return c.coding == InputCoding::kDirect ? tr.input[b * n_in + i] : tr.input[(t * B + b) * n_in + i];
@@ -130,12 +132,22 @@ Tangent forward_mode(const LayerNetConfig& c, const LayerNetParams& p, const For
             dsyn[k] = L.alpha * (t > 0 ? dsyn[k - B * n] : 0.0) + dalpha * syn_prev + di;
             di = dsyn[k];
           }
+          // ALIF: A[t] = U_thr + adapt b[t], b[t] = rho b[t-1] + (1 - rho) S[t-1].
+          double d_a = dthr, d_a_prev = dthr, a_t = L.threshold;
+          if (c.layers[l].alif) {
+            const AlifParams& ad = c.layers[l].adaptation;
+            const double db_prev = t > 0 ? db[k - B * n] : 0.0;
+            db[k] = ad.rho * db_prev + (1.0 - ad.rho) * (t > 0 ? ds[k - B * n] : 0.0);
+            d_a = dthr + ad.adapt * db[k];
+            d_a_prev = dthr + ad.adapt * db_prev;
+            a_t = L.threshold + ad.adapt * static_cast<double>(tr.adapt[l][k]);
+          }
           if (c.layers[l].neuron.reset == ResetKind::kSubtract) {
-            du[k] = L.beta * du_prev + dbeta * u_prev + di - s_prev * dthr;
+            du[k] = L.beta * du_prev + dbeta * u_prev + di - s_prev * d_a_prev;
           } else {
             du[k] = (L.beta * du_prev + dbeta * u_prev + di) * (1.0 - s_prev);
           }
-          ds[k] = surrogate_derivative(c.surrogate, tr.u[l][k] - L.threshold) * (du[k] - dthr);
+          ds[k] = surrogate_derivative(c.surrogate, static_cast<float>(tr.u[l][k] - a_t)) * (du[k] - d_a);
         }
       }
     }
@@ -191,6 +203,7 @@ struct Case {
   LossKind loss;
   SurrogateKind surrogate;
   bool synaptic = false;  // the hidden layer of Synaptic neurons, alpha learnable
+  bool alif = false;      // both layers of ALIF neurons
 };
 
 class Bptt : public ::testing::TestWithParam<Case> {};
@@ -293,6 +306,10 @@ TEST_P(Bptt, GradientsEqualForwardModeDifferentiation) {
     c.layers[0].alpha = 0.7f;
     c.layers[0].learn_alpha = true;
   }
+  for (LayerSpec& l : c.layers) {
+    l.alif = k.alif;
+    l.adaptation = {0.6f, 0.5f};
+  }
   const Dataset data = tiny_data(2, 2, 3, 3, 17);
   const LayerNetParams p = lively_params(c, 6);
   ForwardTrace tr;
@@ -332,7 +349,44 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{InputCoding::kLatency, ResetKind::kSubtract, LossKind::kCeMembrane, SurrogateKind::kArctan},
                       Case{InputCoding::kDelta, ResetKind::kZero, LossKind::kCeRate, SurrogateKind::kFastSigmoid},
                       Case{InputCoding::kDirect, ResetKind::kSubtract, LossKind::kCeMembrane, SurrogateKind::kFastSigmoid, true},
-                      Case{InputCoding::kRate, ResetKind::kZero, LossKind::kCeCount, SurrogateKind::kArctan, true}));
+                      Case{InputCoding::kRate, ResetKind::kZero, LossKind::kCeCount, SurrogateKind::kArctan, true},
+                      Case{InputCoding::kDirect, ResetKind::kSubtract, LossKind::kCeMembrane, SurrogateKind::kFastSigmoid, false, true},
+                      Case{InputCoding::kRate, ResetKind::kSubtract, LossKind::kCeRate, SurrogateKind::kArctan, false, true},
+                      Case{InputCoding::kDirect, ResetKind::kZero, LossKind::kMseCount, SurrogateKind::kFastSigmoid, false, true}));
+
+TEST(LayerMaths, AlifThresholdRisesWithEachSpikeAndDecays) {
+  // rho 0.5, adapt 1, threshold 1, beta 1, input 1.5 at every step, by hand from
+  // model/alif.hpp's equations:
+  //   t  b       A       U                      S
+  //   0  0       1       1.5                    1
+  //   1  0.5     1.5     1.5 + 1.5 - 1   = 2    1
+  //   2  0.75    1.75    2 + 1.5 - 1.5   = 2    1
+  //   3  0.875   1.875   2 + 1.5 - 1.75  = 1.75 0
+  //   4  0.4375  1.4375  1.75 + 1.5      = 3.25 1
+  const LeakyParams p{1.0f, 1.0f, ResetKind::kSubtract};
+  const AlifParams a{0.5f, 1.0f};
+  float u = 0.0f, b = 0.0f, s = 0.0f;
+  const std::vector<float> want_u = {1.5f, 2.0f, 2.0f, 1.75f, 3.25f}, want_b = {0.0f, 0.5f, 0.75f, 0.875f, 0.4375f};
+  const std::vector<float> want_s = {1, 1, 1, 0, 1};
+  for (size_t t = 0; t < 5; ++t) {
+    const float b_t = alif_adaptation(a, b, s);
+    s = alif_step(p, a, u, 1.5f, s, b, b_t);
+    b = b_t;
+    EXPECT_FLOAT_EQ(b, want_b[t]) << t;
+    EXPECT_FLOAT_EQ(u, want_u[t]) << t;
+    EXPECT_EQ(s, want_s[t]) << t;
+  }
+  // adapt 0 is the Leaky neuron.
+  float u1 = 0.0f, u2 = 0.0f, s1 = 0.0f, s2 = 0.0f, b2 = 0.0f;
+  for (int t = 0; t < 6; ++t) {
+    s1 = leaky_step(p, u1, 0.7f, s1);
+    const float b_t = alif_adaptation({0.5f, 0.0f}, b2, s2);
+    s2 = alif_step(p, {0.5f, 0.0f}, u2, 0.7f, s2, b2, b_t);
+    b2 = b_t;
+    EXPECT_EQ(u1, u2);
+    EXPECT_EQ(s1, s2);
+  }
+}
 
 TEST(Bptt, OutputLayerGradientsMatchFiniteDifferencesOfTheTrueLoss) {
   // With the membrane loss, the output layer's weights, biases and beta reach the loss without

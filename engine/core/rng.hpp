@@ -22,6 +22,7 @@ enum class Stream : uint32_t {
   kShuffle = 3,      // sample = epoch, step = 0, index = position
   kDeviceNoise = 4,  // reserved for device models
   kLayerInit = 5,    // layer networks: sample = layer, step = row, index = column/4 (n_in: the bias)
+  kDropout = 6,      // layer networks: sample = presentation ordinal, step = layer << 20 | time step, index = value/4
 };
 
 MEMSNN_HOST_DEVICE inline r123::Philox4x32::ctr_type philox_block(uint64_t seed, uint32_t stream,

@@ -8,6 +8,7 @@
 
 #include "core/rng.hpp"
 #include "deep/layer_ops.hpp"
+#include "model/alif.hpp"
 #include "model/leaky.hpp"
 #include "model/poisson.hpp"
 #include "model/spike_encoders.hpp"
@@ -71,6 +72,8 @@ void encode_batch(const LayerNetConfig& config, const Dataset& data, std::span<c
   trace.batch = batch;
   trace.steps = config.steps;
   trace.n_inputs = n_in;
+  trace.phase = phase;
+  trace.ordinals.assign(ordinals.begin(), ordinals.end());
   if (config.coding == InputCoding::kDirect) {
     trace.input.resize(static_cast<size_t>(batch) * n_in);
     for (uint32_t b = 0; b < batch; ++b) {
@@ -122,6 +125,77 @@ LayerInput layer_input(const LayerNetConfig& config, const ForwardTrace& trace, 
   return {trace.s[l - 1].data(), trace.constant[l - 1] != 0};
 }
 
+bool dropout_active(const LayerSpec& spec, const ForwardTrace& trace) {
+  return spec.kind == LayerKind::kDropout && trace.phase == 0 && spec.rate > 0.0f;
+}
+
+// Whether layer l's operation gives the same output at every step (and so runs once).
+bool operation_constant(const LayerSpec& spec, const ForwardTrace& trace, const LayerInput& in) {
+  if (spec.kind == LayerKind::kResidual) return in.constant && trace.constant[spec.from] != 0;
+  if (dropout_active(spec, trace)) return false;  // a new mask at every step
+  return in.constant;
+}
+
+// The operation of layer l over `rows` = steps x B images into out: residual and dropout
+// here (they read more than their input), the others in deep/layer_ops.cpp.
+void run_operation(const LayerNetConfig& config, const LayerShape& shape, const LayerParams& p, ForwardTrace& trace, size_t l,
+                   const LayerInput& in, bool constant, float* out) {
+  const LayerSpec& spec = config.layers[l];
+  const size_t T = constant ? 1 : trace.steps, B = trace.batch, n = shape.out.size();
+  const auto at_step = [&](const float* x, bool x_constant, size_t t) { return x + (x_constant ? 0 : t * B * n); };
+  if (spec.kind == LayerKind::kResidual) {
+    const LayerInput other{trace.s[spec.from].data(), trace.constant[spec.from] != 0};
+    for (size_t t = 0; t < T; ++t) {
+      const float* a = at_step(in.data, in.constant, t);
+      const float* b = at_step(other.data, other.constant, t);
+      float* o = out + t * B * n;
+      for (size_t k = 0; k < B * n; ++k) o[k] = a[k] + b[k];
+    }
+    return;
+  }
+  if (spec.kind == LayerKind::kDropout) {
+    std::vector<float>& mask = trace.mask[l];
+    if (!dropout_active(spec, trace)) {
+      mask.clear();
+      std::copy(in.data, in.data + T * B * n, out);
+      return;
+    }
+    // Kept with probability 1 - rate: u32 >= rate 2^32.
+    const uint32_t drop_below = bernoulli_threshold(static_cast<double>(spec.rate));
+    const float keep = 1.0f / (1.0f - spec.rate);
+    mask.resize(T * B * n);
+    for (size_t t = 0; t < T; ++t) {
+      const float* a = at_step(in.data, in.constant, t);
+      for (size_t b = 0; b < B; ++b) {
+        const uint32_t step_and_layer = (static_cast<uint32_t>(l) << 20) | static_cast<uint32_t>(t);
+        for (size_t i = 0; i < n; ++i) {
+          const size_t k = (t * B + b) * n + i;
+          const uint32_t bits = random_u32(config.seed, static_cast<uint32_t>(Stream::kDropout), trace.ordinals[b], step_and_layer,
+                                           static_cast<uint32_t>(i));
+          mask[k] = bits < drop_below ? 0.0f : keep;
+          out[k] = a[b * n + i] * mask[k];
+        }
+      }
+    }
+    return;
+  }
+  layer_op_forward(spec, shape, p, in.data, (constant ? 1 : trace.steps) * B, out, trace.argmax[l].data(), trace.scratch_cols);
+}
+
+// Adds g ([steps][B][n], steps = 1 when g_constant) to target, the gradient of an output
+// kept for `target_constant ? 1 : T` steps: summed over the steps when the target is one value
+// used at every step.
+void add_gradient(const float* g, bool g_constant, size_t T, size_t B, size_t n, bool target_constant, std::vector<float>& target) {
+  const size_t target_size = (target_constant ? 1 : T) * B * n;
+  if (target.size() != target_size) target.assign(target_size, 0.0f);
+  const size_t steps = g_constant ? 1 : T;
+  for (size_t t = 0; t < steps; ++t) {
+    float* to = target.data() + (target_constant ? 0 : t * B * n);
+    const float* from = g + t * B * n;
+    for (size_t k = 0; k < B * n; ++k) to[k] += from[k];
+  }
+}
+
 }  // namespace
 
 void forward(const LayerNetConfig& config, const LayerNetParams& params, ForwardTrace& trace) {
@@ -131,6 +205,8 @@ void forward(const LayerNetConfig& config, const LayerNetParams& params, Forward
   trace.u.resize(n_layers);
   trace.s.resize(n_layers);
   trace.syn.resize(n_layers);
+  trace.adapt.resize(n_layers);
+  trace.mask.resize(n_layers);
   trace.argmax.resize(n_layers);
   trace.constant.assign(n_layers, 0);
   for (size_t l = 0; l < n_layers; ++l) {
@@ -140,30 +216,44 @@ void forward(const LayerNetConfig& config, const LayerNetParams& params, Forward
     const LayerInput in = layer_input(config, trace, l);
     // A constant input (direct coding, through layers without neurons) gives the same output
     // at every step: the operation runs once for all steps.
-    const size_t rows = (in.constant ? 1 : T) * B;
+    const bool op_constant = operation_constant(spec, trace, in);
+    const size_t rows = (op_constant ? 1 : T) * B;
     trace.argmax[l].resize(spec.kind == LayerKind::kMaxPool ? rows * n : 0);
     if (!spec.spiking) {
-      trace.constant[l] = in.constant;
+      trace.constant[l] = op_constant;
       trace.s[l].resize(rows * n);
       trace.u[l].clear();
       trace.syn[l].clear();
-      layer_op_forward(spec, shapes[l], p, in.data, rows, trace.s[l].data(), trace.argmax[l].data(), trace.scratch_cols);
+      trace.adapt[l].clear();
+      run_operation(config, shapes[l], p, trace, l, in, op_constant, trace.s[l].data());
       continue;
     }
     std::vector<float>& current = trace.scratch_current;
     current.resize(rows * n);
-    layer_op_forward(spec, shapes[l], p, in.data, rows, current.data(), trace.argmax[l].data(), trace.scratch_cols);
+    run_operation(config, shapes[l], p, trace, l, in, op_constant, current.data());
     const LeakyParams neuron = neuron_of(config, p, l);
     const bool synaptic = spec.synaptic;
     trace.u[l].resize(T * B * n);
     trace.s[l].resize(T * B * n);
     trace.syn[l].resize(synaptic ? T * B * n : 0);
+    trace.adapt[l].resize(spec.alif ? T * B * n : 0);
     for (size_t t = 0; t < T; ++t) {
       float* u = trace.u[l].data() + t * B * n;
       float* s = trace.s[l].data() + t * B * n;
       const float* u_prev = t > 0 ? u - B * n : nullptr;
       const float* s_prev = t > 0 ? s - B * n : nullptr;
-      const float* i_t = current.data() + (in.constant ? 0 : t * B * n);
+      const float* i_t = current.data() + (op_constant ? 0 : t * B * n);
+      if (spec.alif) {
+        float* b = trace.adapt[l].data() + t * B * n;
+        for (size_t k = 0; k < B * n; ++k) {
+          const float b_prev = t > 0 ? b[k - B * n] : 0.0f, sp = t > 0 ? s_prev[k] : 0.0f;
+          b[k] = alif_adaptation(spec.adaptation, b_prev, sp);
+          float v = t > 0 ? u_prev[k] : 0.0f;
+          s[k] = alif_step(neuron, spec.adaptation, v, i_t[k], sp, b_prev, b[k]);
+          u[k] = v;
+        }
+        continue;
+      }
       if (synaptic) {
         float* syn = trace.syn[l].data() + t * B * n;
         const float* syn_prev = t > 0 ? syn - B * n : nullptr;
@@ -195,13 +285,21 @@ void backward(const LayerNetConfig& config, const LayerNetParams& params, Forwar
   std::vector<float>& g_u_next = trace.scratch_g_u_next;
   std::vector<float>& g_syn_next = trace.scratch_g_syn_next;
   g_s.assign(g_s_out.begin(), g_s_out.end());
+  std::vector<std::vector<float>>& g_extra = trace.scratch_g_extra;  // per layer: from residual layers
+  g_extra.resize(n_layers);
+  for (auto& g : g_extra) g.clear();
   for (size_t l = n_layers; l-- > 0;) {
     const LayerParams& p = params.layers[l];
     LayerParams& g = grads.layers[l];
     const LayerSpec& spec = config.layers[l];
     const size_t n = shapes[l].out.size();
     const LayerInput in = layer_input(config, trace, l);
-    const size_t rows = (in.constant ? 1 : T) * B;
+    const bool op_constant = operation_constant(spec, trace, in);
+    const size_t rows = (op_constant ? 1 : T) * B;
+    // Residual layers above that added this layer's output send their share of its gradient.
+    if (!g_extra[l].empty()) {
+      for (size_t k = 0; k < g_s.size(); ++k) g_s[k] += g_extra[l][k];
+    }
     const float* g_op_out = g_s.data();  // dL/d(the operation's output), [rows][n]
     if (spec.spiking) {
       const LeakyParams neuron = neuron_of(config, p, l);
@@ -210,6 +308,8 @@ void backward(const LayerNetConfig& config, const LayerNetParams& params, Forwar
       g_u_next.assign(B * n, 0.0f);
       const bool synaptic = spec.synaptic;
       g_syn_next.assign(synaptic ? B * n : 0, 0.0f);
+      std::vector<float>& g_b_next = trace.scratch_g_b_next;
+      g_b_next.assign(spec.alif ? B * n : 0, 0.0f);
       double g_beta = 0.0, g_threshold = 0.0, g_alpha = 0.0;
       const bool learn_beta = spec.learn_beta, learn_threshold = spec.learn_threshold;
       const bool learn_alpha = synaptic && spec.learn_alpha;
@@ -221,6 +321,22 @@ void backward(const LayerNetConfig& config, const LayerNetParams& params, Forwar
         const float* s_prev = t > 0 ? s - B * n : nullptr;
         const float* gs = g_s.data() + at;
         float* gi = g_current.data() + at;
+        if (spec.alif) {
+          const float* b = trace.adapt[l].data() + at;
+          for (size_t k = 0; k < B * n; ++k) {
+            float g_a = 0.0f, g_b = 0.0f;
+            const float gu = alif_grad(neuron, spec.adaptation, config.surrogate, u[k], s[k], b[k], gs[k],
+                                       direct_membrane ? g_u_out[at + k] : 0.0f, g_u_next[k], g_b_next[k], g_a, g_b);
+            gi[k] = leaky_grad_current(neuron, gu, t > 0 ? s_prev[k] : 0.0f);
+            g_u_next[k] = gu;
+            g_b_next[k] = g_b;
+            if (learn_threshold) g_threshold += g_a;  // dA[t]/dU_thr = 1
+          }
+          if (learn_beta && t > 0) {
+            for (size_t k = 0; k < B * n; ++k) g_beta += static_cast<double>(leaky_grad_current(neuron, g_u_next[k], s_prev[k])) * u_prev[k];
+          }
+          continue;
+        }
         // The gradient itself, in a loop without the learnable terms so that it vectorises.
         for (size_t k = 0; k < B * n; ++k) {
           const float gu = leaky_grad_u(neuron, config.surrogate, u[k], s[k], gs[k], direct_membrane ? g_u_out[at + k] : 0.0f,
@@ -255,7 +371,7 @@ void backward(const LayerNetConfig& config, const LayerNetParams& params, Forwar
       g.alpha = static_cast<float>(g_alpha);
       g.threshold = static_cast<float>(g_threshold);
       // A constant input fed every step: its gradient is the sum over the steps.
-      if (in.constant) {
+      if (op_constant) {
         for (size_t t = 1; t < T; ++t) {
           const float* from = g_current.data() + t * B * n;
           for (size_t k = 0; k < B * n; ++k) g_current[k] += from[k];
@@ -263,12 +379,28 @@ void backward(const LayerNetConfig& config, const LayerNetParams& params, Forwar
       }
       g_op_out = g_current.data();
     }
-    float* g_in = nullptr;
-    if (l > 0) {
-      g_s_below.resize(rows * shapes[l].in.size());  // written whole by the operation
-      g_in = g_s_below.data();
+    if (spec.kind == LayerKind::kResidual || spec.kind == LayerKind::kDropout) {
+      // No parameters; the gradient goes to the input (and to layer `from`), summed over the
+      // steps where that output is one value for all steps.
+      if (spec.kind == LayerKind::kResidual) {
+        add_gradient(g_op_out, op_constant, T, B, n, trace.constant[spec.from] != 0, g_extra[spec.from]);
+      }
+      std::vector<float>& through = trace.scratch_current;  // the gradient past the dropout mask
+      if (dropout_active(spec, trace)) {
+        through.resize(T * B * n);
+        for (size_t k = 0; k < T * B * n; ++k) through[k] = g_op_out[k] * trace.mask[l][k];
+        g_op_out = through.data();
+      }
+      g_s_below.clear();
+      add_gradient(g_op_out, op_constant, T, B, n, in.constant, g_s_below);
+    } else {
+      float* g_in = nullptr;
+      if (l > 0) {
+        g_s_below.resize(rows * shapes[l].in.size());  // written whole by the operation
+        g_in = g_s_below.data();
+      }
+      layer_op_backward(spec, shapes[l], p, in.data, g_op_out, rows, trace.argmax[l].data(), g, g_in, trace.scratch_cols);
     }
-    layer_op_backward(spec, shapes[l], p, in.data, g_op_out, rows, trace.argmax[l].data(), g, g_in, trace.scratch_cols);
     if (l > 0) g_s.swap(g_s_below);
   }
 }

@@ -54,12 +54,17 @@ struct ForwardTrace {
   std::vector<std::vector<float>> u;  // per layer, [T][B][n]; empty for layers without neurons
   std::vector<std::vector<float>> s;  // per layer, [T][B][n]: spikes, or the output of a layer without neurons
   std::vector<std::vector<float>> syn;  // per layer, [T][B][n]; empty but for Synaptic layers
+  std::vector<std::vector<float>> adapt;  // per layer, [T][B][n]: ALIF's b[t]; empty but for ALIF layers
   std::vector<std::vector<int32_t>> argmax;  // max_pool layers: deep/layer_ops.hpp's argmax
+  std::vector<std::vector<float>> mask;      // dropout layers while training: 0 or 1 / (1 - rate), [T][B][n]
+  uint32_t phase = 0;                        // encode_batch's: 0 training (dropout on), 1 testing
+  std::vector<uint32_t> ordinals;            // encode_batch's presentation ordinals
   std::vector<uint8_t> constant;             // per layer: s[l] holds one step, the same at every step
   // Buffers of the backward pass, kept with the trace so that a training loop that reuses
   // its trace allocates them once, not per batch (a fresh 10 MB buffer costs page faults).
   std::vector<float> scratch_g_s, scratch_g_s_below, scratch_g_current, scratch_g_u_next, scratch_g_syn_next;
-  std::vector<float> scratch_current, scratch_cols;
+  std::vector<float> scratch_current, scratch_cols, scratch_g_b_next;
+  std::vector<std::vector<float>> scratch_g_extra;
 };
 
 // Encodes images `images[b]` of `data` as the config's input coding into trace.input. For

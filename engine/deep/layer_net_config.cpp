@@ -27,7 +27,7 @@ const std::vector<std::string> kSurrogates = {"fast_sigmoid", "arctan", "straigh
 const std::vector<std::string> kOptimizers = {"sgd", "adam", "adamw"};
 const std::vector<std::string> kResets = {"subtract", "zero"};
 
-const std::vector<std::string> kLayerKinds = {"dense", "conv2d", "max_pool", "avg_pool", "flatten"};
+const std::vector<std::string> kLayerKinds = {"dense", "conv2d", "max_pool", "avg_pool", "flatten", "residual", "dropout"};
 
 // The neuron block of a layer; `spiking_default` is what an absent block means.
 void read_neuron(const json* neuron, const std::string& path, bool spiking_default, LayerSpec& layer) {
@@ -35,9 +35,10 @@ void read_neuron(const json* neuron, const std::string& path, bool spiking_defau
   if (!neuron) return;
   JsonFields n(*neuron, path + ".neuron");
   std::string kind = "leaky", reset;
-  n.choice("type", kind, {"leaky", "synaptic", "none"});
+  n.choice("type", kind, {"leaky", "synaptic", "alif", "none"});
   layer.spiking = kind != "none";
   layer.synaptic = kind == "synaptic";
+  layer.alif = kind == "alif";
   if (!layer.spiking) {
     n.finish();  // "none" takes no other key
     return;
@@ -45,8 +46,13 @@ void read_neuron(const json* neuron, const std::string& path, bool spiking_defau
   for (const char* key : {"alpha", "learn_alpha"}) {
     if (n.has(key) && !layer.synaptic) JsonFields::fail(n.path(key), "applies to type \"synaptic\" only");
   }
+  for (const char* key : {"rho", "adapt"}) {
+    if (n.has(key) && !layer.alif) JsonFields::fail(n.path(key), "applies to type \"alif\" only");
+  }
   n.number("alpha", layer.alpha, 0.0, 1.0);
   n.boolean("learn_alpha", layer.learn_alpha);
+  n.number("rho", layer.adaptation.rho, 0.0, 1.0);
+  n.number("adapt", layer.adaptation.adapt, 0.0, 1e6);
   n.number("beta", layer.neuron.beta, 0.0, 1.0);
   n.number("threshold", layer.neuron.threshold, 0.0, 1e6, "", true);
   if (n.choice("reset", reset, kResets)) layer.neuron.reset = enum_of<ResetKind>(reset, kResets);
@@ -58,10 +64,10 @@ void read_neuron(const json* neuron, const std::string& path, bool spiking_defau
   }
 }
 
-LayerSpec read_layer(const json& j, const std::string& path) {
+LayerSpec read_layer(const json& j, const std::string& path, size_t index) {
   JsonFields f(j, path);
   std::string type;
-  if (!f.choice("type", type, kLayerKinds)) JsonFields::fail(f.path("type"), "missing; valid: dense, conv2d, max_pool, avg_pool, flatten");
+  if (!f.choice("type", type, kLayerKinds)) JsonFields::fail(f.path("type"), "missing; valid: dense, conv2d, max_pool, avg_pool, flatten, residual, dropout");
   LayerSpec layer;
   layer.kind = enum_of<LayerKind>(type, kLayerKinds);
   switch (layer.kind) {
@@ -80,10 +86,23 @@ LayerSpec read_layer(const json& j, const std::string& path) {
       break;
     case LayerKind::kFlatten:
       break;
+    case LayerKind::kResidual:
+      // The layer before this one is its input already: `from` names another, earlier one.
+      if (index < 2) JsonFields::fail(path, "a residual layer needs two layers before it");
+      if (!f.integer("from", layer.from, 0, index - 2)) {
+        JsonFields::fail(f.path("from"), "missing (the earlier layer whose output is added, 0.." + std::to_string(index - 2) + ")");
+      }
+      break;
+    case LayerKind::kDropout:
+      f.number("rate", layer.rate, 0.0, 1.0);
+      if (layer.rate >= 1.0f) JsonFields::fail(f.path("rate"), "must be below 1 (1 drops everything)");
+      break;
   }
   const json* neuron = f.object("neuron");
   f.finish();
-  if (layer.kind == LayerKind::kFlatten && neuron) JsonFields::fail(path + ".neuron", "a flatten layer has no neurons");
+  if ((layer.kind == LayerKind::kFlatten || layer.kind == LayerKind::kDropout) && neuron) {
+    JsonFields::fail(path + ".neuron", "a " + type + " layer has no neurons");
+  }
   // Dense and conv layers spike unless told not to; pools pass their input on unless given neurons.
   read_neuron(neuron, path, layer.kind == LayerKind::kDense || layer.kind == LayerKind::kConv2d, layer);
   return layer;
@@ -174,7 +193,7 @@ LayerNetConfig layer_net_config_from_json(const json& doc) {
   }
   const json* layers = f.any("layers");
   if (!layers || !layers->is_array() || layers->empty()) JsonFields::fail("layers", "must be a non-empty list of layer objects");
-  for (size_t i = 0; i < layers->size(); ++i) c.layers.push_back(read_layer((*layers)[i], "layers[" + std::to_string(i) + "]"));
+  for (size_t i = 0; i < layers->size(); ++i) c.layers.push_back(read_layer((*layers)[i], "layers[" + std::to_string(i) + "]", i));
   if (!c.layers.back().spiking) {
     JsonFields::fail("layers[" + std::to_string(c.layers.size() - 1) + "]", "the output layer must have neurons (its spikes and membranes are the readout)");
   }
@@ -218,11 +237,17 @@ json layer_net_config_to_json(const LayerNetConfig& c) {
         break;
       case LayerKind::kFlatten:
         break;
+      case LayerKind::kResidual:
+        layer["from"] = l.from;
+        break;
+      case LayerKind::kDropout:
+        layer["rate"] = l.rate;
+        break;
     }
-    if (l.kind != LayerKind::kFlatten) {
+    if (l.kind != LayerKind::kFlatten && l.kind != LayerKind::kDropout) {
       json neuron = {{"type", "none"}};
       if (l.spiking) {
-        neuron = {{"type", l.synaptic ? "synaptic" : "leaky"},
+        neuron = {{"type", l.synaptic ? "synaptic" : l.alif ? "alif" : "leaky"},
                   {"beta", l.neuron.beta},
                   {"threshold", l.neuron.threshold},
                   {"reset", kResets[static_cast<size_t>(l.neuron.reset)]},
@@ -231,6 +256,10 @@ json layer_net_config_to_json(const LayerNetConfig& c) {
         if (l.synaptic) {
           neuron["alpha"] = l.alpha;
           neuron["learn_alpha"] = l.learn_alpha;
+        }
+        if (l.alif) {
+          neuron["rho"] = l.adaptation.rho;
+          neuron["adapt"] = l.adaptation.adapt;
         }
       }
       layer["neuron"] = neuron;

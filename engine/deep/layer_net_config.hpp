@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "model/alif.hpp"
 #include "model/leaky.hpp"
 #include "model/optimizer_step.hpp"
 #include "model/spike_encoders.hpp"
@@ -49,11 +50,16 @@ enum class ScheduleKind : int32_t { kConstant = 0, kStep = 1, kCosine = 2 };
 //             (H + 2P - K) / S + 1
 //   max_pool, avg_pool: windows of size x size, stride size (H' = H / size, the rest dropped)
 //   flatten:  the input as one vector (no data moved)
-enum class LayerKind : int32_t { kDense = 0, kConv2d = 1, kMaxPool = 2, kAvgPool = 3, kFlatten = 4 };
+//   residual: the input plus the output of the earlier layer `from`, of the same shape
+//   dropout:  while training, each value kept with probability 1 - rate and scaled by
+//             1 / (1 - rate), a new mask at every step (Philox keyed by seed, dropout stream,
+//             presentation ordinal, step and layer, value); the input as it is otherwise
+enum class LayerKind : int32_t { kDense = 0, kConv2d = 1, kMaxPool = 2, kAvgPool = 3, kFlatten = 4, kResidual = 5, kDropout = 6 };
 
 // One layer: its operation and, when `spiking`, neurons fed by the operation's output as
-// their input current: Leaky (model/leaky.hpp), or Synaptic (model/synaptic.hpp) when
-// `synaptic`, whose membrane integrates a current that decays with alpha. A layer that is not
+// their input current: Leaky (model/leaky.hpp); Synaptic (model/synaptic.hpp) when
+// `synaptic`, whose membrane integrates a current that decays with alpha; or ALIF
+// (model/alif.hpp) when `alif`, whose threshold rises with each spike and decays with rho. A layer that is not
 // spiking passes its output on as it is (snnTorch's conv -> max_pool -> Leaky is a conv2d
 // without neurons followed by a spiking max_pool).
 struct LayerSpec {
@@ -63,10 +69,14 @@ struct LayerSpec {
   uint32_t kernel = 0;    // conv2d: kernel height and width; pools: window size
   uint32_t stride = 1;    // conv2d
   uint32_t padding = 0;   // conv2d
+  uint32_t from = 0;      // residual: the layer whose output is added
+  float rate = 0.5f;      // dropout
   bool spiking = true;
   LeakyParams neuron;
   bool synaptic = false;
   float alpha = 0.9f;  // Synaptic only
+  bool alif = false;
+  AlifParams adaptation;  // ALIF only
   bool learn_beta = false;
   bool learn_threshold = false;
   bool learn_alpha = false;

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <stdexcept>
 
 #include <Eigen/Core>
 
@@ -12,10 +13,20 @@ namespace {
 using MatR = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 using MapR = Eigen::Map<MatR>;
 using ConstMapR = Eigen::Map<const MatR>;
-using RowVec = Eigen::Map<Eigen::RowVectorXf>;
 using ConstRowVec = Eigen::Map<const Eigen::RowVectorXf>;
 
 Eigen::Index ix(size_t n) { return static_cast<Eigen::Index>(n); }
+
+// out[k] = sum over the rows of g[row][k], row by row: the same order whatever the buffers'
+// alignment (Eigen's colwise().sum() on a map vectorises from the first aligned element, so
+// its rounding followed the allocation).
+void column_sums(const float* g, size_t rows, size_t n, float* out) {
+  std::fill(out, out + n, 0.0f);
+  for (size_t r = 0; r < rows; ++r) {
+    const float* row = g + r * n;
+    for (size_t k = 0; k < n; ++k) out[k] += row[k];
+  }
+}
 
 // Images per conv2d chunk: an im2col buffer of about 2^21 floats (8 MB).
 size_t chunk_images(const LayerShape& s) {
@@ -94,8 +105,7 @@ void conv_backward(const LayerSpec& spec, const LayerShape& s, const LayerParams
   const ConstMapR w(p.weights.data(), ix(O), ix(KC));
   MapR g_w(g.weights.data(), ix(O), ix(KC));
   g_w.setZero();
-  const ConstMapR g_all(g_out, ix(rows * positions), ix(O));
-  RowVec(g.bias.data(), ix(O)) = g_all.colwise().sum();
+  column_sums(g_out, rows * positions, O, g.bias.data());
   if (g_in) std::fill(g_in, g_in + rows * s.in.size(), 0.0f);
   MatR g_cols;
   for (size_t first = 0; first < rows; first += chunk) {
@@ -198,6 +208,9 @@ void layer_op_forward(const LayerSpec& spec, const LayerShape& shape, const Laye
     case LayerKind::kFlatten:
       std::copy(in, in + rows * shape.in.size(), out);
       return;
+    case LayerKind::kResidual:
+    case LayerKind::kDropout:
+      throw std::logic_error("layer_op_forward: residual and dropout layers run in deep/layer_net.cpp");
   }
 }
 
@@ -211,7 +224,7 @@ void layer_op_backward(const LayerSpec& spec, const LayerShape& shape, const Lay
       const ConstMapR g_all(g_out, ix(rows), ix(n));
       const ConstMapR w(p.weights.data(), ix(n), ix(n_in));
       MapR(g.weights.data(), ix(n), ix(n_in)).noalias() = g_all.transpose() * ConstMapR(in, ix(rows), ix(n_in));
-      RowVec(g.bias.data(), ix(n)) = g_all.colwise().sum();
+      column_sums(g_out, rows, n, g.bias.data());
       if (g_in) MapR(g_in, ix(rows), ix(n_in)).noalias() = g_all * w;
       return;
     }
@@ -225,6 +238,9 @@ void layer_op_backward(const LayerSpec& spec, const LayerShape& shape, const Lay
     case LayerKind::kFlatten:
       if (g_in) std::copy(g_out, g_out + rows * shape.in.size(), g_in);
       return;
+    case LayerKind::kResidual:
+    case LayerKind::kDropout:
+      throw std::logic_error("layer_op_backward: residual and dropout layers run in deep/layer_net.cpp");
   }
 }
 

@@ -55,6 +55,17 @@ std::vector<LayerShape> layer_shapes(const LayerNetConfig& config, TensorShape i
       case LayerKind::kFlatten:
         s.out = {static_cast<uint32_t>(in.size()), 1, 1};
         break;
+      case LayerKind::kResidual: {
+        const TensorShape& other = shapes[spec.from].out;
+        if (!(other == in)) {
+          fail(l, "from", "layer " + std::to_string(spec.from) + "'s output " + shape_text(other) + " differs from this layer's input " + shape_text(in));
+        }
+        s.out = in;
+        break;
+      }
+      case LayerKind::kDropout:
+        s.out = in;
+        break;
     }
     if (s.out.size() > (1ull << 26)) fail(l, "", "its output " + shape_text(s.out) + " has more than 2^26 values per image");
     if (static_cast<uint64_t>(s.weight_rows) * s.weight_cols > (1ull << 28)) {
