@@ -228,6 +228,46 @@ Dataset image_data(uint32_t n, uint32_t side, uint32_t classes) {
   return d;
 }
 
+// BPTT's gradients of every weight and bias of `layers` against central differences of the
+// loss, in the training phase with presentation ordinals `ordinals`. Returns how many were
+// checked.
+size_t check_gradients_by_differences(const LayerNetConfig& c, const Dataset& data, const std::vector<uint32_t>& ordinals, float h,
+                                      const std::vector<size_t>& layers) {
+  LayerNetParams p = init_layer_net(c, image_shape(data));
+  ForwardTrace tr;
+  std::vector<uint32_t> images(data.size());
+  for (uint32_t i = 0; i < images.size(); ++i) images[i] = i;
+  encode_batch(c, data, images, ordinals, 0, tr);
+  const std::vector<uint8_t> labels(data.labels.begin(), data.labels.end());
+  const auto loss = [&] {
+    forward(c, p, tr);
+    return layer_loss(c, tr, labels).loss;
+  };
+  forward(c, p, tr);
+  const BatchLoss bl = layer_loss(c, tr, labels);
+  LayerNetParams g = zeros_like(p);
+  backward(c, p, tr, bl.g_s, bl.g_u, g);
+  size_t checked = 0;
+  for (const size_t l : layers) {
+    for (int kind = 0; kind < 2; ++kind) {
+      std::vector<float>& values = kind == 0 ? p.layers[l].weights : p.layers[l].bias;
+      const std::vector<float>& grads = kind == 0 ? g.layers[l].weights : g.layers[l].bias;
+      for (size_t i = 0; i < values.size(); ++i) {
+        const float x0 = values[i];
+        values[i] = x0 + h;
+        const double up = loss();
+        values[i] = x0 - h;
+        const double down = loss();
+        values[i] = x0;
+        EXPECT_TRUE(close(grads[i], (up - down) / (2.0 * h), 2e-3, 1e-2))
+            << "coding " << static_cast<int>(c.coding) << " layer " << l << (kind ? " bias " : " weight ") << i;
+        ++checked;
+      }
+    }
+  }
+  return checked;
+}
+
 TEST(LayerNetSpatial, SmoothNetworkGradientsEqualFiniteDifferences) {
   // conv2d -> max_pool -> avg_pool -> flatten -> dense of Leaky neurons that never fire
   // (threshold 1e6): the membrane loss is then smooth in every parameter (piecewise so
@@ -248,39 +288,8 @@ TEST(LayerNetSpatial, SmoothNetworkGradientsEqualFiniteDifferences) {
     c.layers[4].neuron.beta = 0.8f;
     c.layers[4].neuron.threshold = 1e6f;
     c.training.loss = LossKind::kCeMembrane;
-    const Dataset data = image_data(2, 8, 3);
-    LayerNetParams p = init_layer_net(c, image_shape(data));
-    ForwardTrace tr;
-    const std::vector<uint32_t> images = {0, 1};
-    encode_batch(c, data, images, images, 0, tr);
-    const std::vector<uint8_t> labels = {data.labels[0], data.labels[1]};
-    const auto loss = [&] {
-      forward(c, p, tr);
-      return layer_loss(c, tr, labels).loss;
-    };
-    forward(c, p, tr);
-    const BatchLoss bl = layer_loss(c, tr, labels);
-    LayerNetParams g = zeros_like(p);
-    backward(c, p, tr, bl.g_s, bl.g_u, g);
-    const float h = 2e-3f;
-    size_t checked = 0;
-    for (size_t l = 0; l < p.layers.size(); ++l) {
-      for (int kind = 0; kind < 2; ++kind) {
-        std::vector<float>& values = kind == 0 ? p.layers[l].weights : p.layers[l].bias;
-        const std::vector<float>& grads = kind == 0 ? g.layers[l].weights : g.layers[l].bias;
-        for (size_t i = 0; i < values.size(); ++i) {
-          const float x0 = values[i];
-          values[i] = x0 + h;
-          const double up = loss();
-          values[i] = x0 - h;
-          const double down = loss();
-          values[i] = x0;
-          ASSERT_TRUE(close(grads[i], (up - down) / (2.0 * h), 2e-3, 1e-2))
-              << "coding " << static_cast<int>(coding) << " layer " << l << (kind ? " bias " : " weight ") << i;
-          ++checked;
-        }
-      }
-    }
+    // h small enough that no max-pooling window changes its maximum.
+    const size_t checked = check_gradients_by_differences(c, image_data(2, 8, 3), {0, 1}, 2e-3f, {0, 4});
     EXPECT_EQ(checked, 3u * 9 + 3 + 3 * 12 + 3u);  // conv 3x(3x3x1) + 3, dense 3x(2x2x3) + 3
   }
 }
@@ -347,35 +356,13 @@ TEST(LayerNetSpatial, ResidualAndDropoutGradientsEqualFiniteDifferences) {
     c.layers[3].spiking = false;
     c.layers[4].neuron.threshold = 1e6f;
     c.training.loss = LossKind::kCeMembrane;
-    const Dataset data = image_data(2, 5, 3);
-    LayerNetParams p = init_layer_net(c, image_shape(data));
+    // The dropout's output changes with the step (checked below); h: linear below the membranes.
+    EXPECT_EQ(check_gradients_by_differences(c, image_data(2, 5, 3), {7, 8}, 1e-2f, {0, 4}), 2u * 9 + 2 + 3 * 50 + 3u);
     ForwardTrace tr;
-    const std::vector<uint32_t> images = {0, 1}, ordinals = {7, 8};
-    encode_batch(c, data, images, ordinals, 0, tr);
-    const std::vector<uint8_t> labels = {data.labels[0], data.labels[1]};
-    const auto loss = [&] {
-      forward(c, p, tr);
-      return layer_loss(c, tr, labels).loss;
-    };
-    forward(c, p, tr);
-    ASSERT_FALSE(tr.constant[2]) << "the dropout's output changes with the step";
-    const BatchLoss bl = layer_loss(c, tr, labels);
-    LayerNetParams g = zeros_like(p);
-    backward(c, p, tr, bl.g_s, bl.g_u, g);
-    const float h = 1e-2f;  // linear below the membranes: no kink to straddle
-    for (size_t l : {size_t{0}, size_t{4}}) {
-      for (size_t i = 0; i < p.layers[l].weights.size(); ++i) {
-        float& x = p.layers[l].weights[i];
-        const float x0 = x;
-        x = x0 + h;
-        const double up = loss();
-        x = x0 - h;
-        const double down = loss();
-        x = x0;
-        ASSERT_TRUE(close(g.layers[l].weights[i], (up - down) / (2.0 * h), 2e-3, 1e-2))
-            << "coding " << static_cast<int>(coding) << " layer " << l << " weight " << i;
-      }
-    }
+    const Dataset data = image_data(2, 5, 3);
+    encode_batch(c, data, std::vector<uint32_t>{0, 1}, std::vector<uint32_t>{7, 8}, 0, tr);
+    forward(c, init_layer_net(c, image_shape(data)), tr);
+    EXPECT_FALSE(tr.constant[2]) << "the dropout's output changes with the step";
   }
 }
 

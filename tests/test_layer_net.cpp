@@ -548,11 +548,12 @@ TEST(LayerSchedules, StepAndCosine) {
 }
 
 TEST(LayerConfig, PresetsReadAndErrorsNameTheKey) {
-  for (const char* name : {"snntorch_fc", "neurospike_mlp"}) {
+  for (const char* name : {"snntorch_fc", "neurospike_mlp", "spiking_cnn", "spiking_resnet"}) {
     const nlohmann::json doc = preset_json(name);
     ASSERT_TRUE(is_layer_network(doc)) << name;
     const LayerNetConfig c = layer_net_config_from_json(doc);
     EXPECT_EQ(c.layers.back().size, 10u);
+    EXPECT_NO_THROW(check_layer_shapes(c, {1, 28, 28}, 10)) << name;
     // Written and read again, the config is the same.
     EXPECT_EQ(layer_net_config_to_json(layer_net_config_from_json(layer_net_config_to_json(c))), layer_net_config_to_json(c));
   }

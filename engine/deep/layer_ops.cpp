@@ -34,24 +34,23 @@ size_t chunk_images(const LayerShape& s) {
   return std::max<size_t>(1, (size_t{1} << 21) / per_image);
 }
 
-// The input windows of `images` images as rows of cols: [image][oy][ox] x [ky][kx][c], zero
-// outside the input (padding).
-void im2col(const LayerSpec& spec, const LayerShape& s, const float* in, size_t images, float* cols) {
+// Visits the window entries of `images` images in im2col's order ([image][oy][ox] x
+// [ky][kx], C values each): f(image, entry, offset), entry counting from 0, offset the index
+// within the image of the entry's C input values, or -1 in the zero padding.
+template <typename F>
+void for_each_window_entry(const LayerSpec& spec, const LayerShape& s, size_t images, F&& f) {
   const TensorShape& I = s.in;
-  const size_t C = I.channels, K = spec.kernel;
+  const int64_t K = spec.kernel, C = I.channels;
+  size_t entry = 0;
   for (size_t b = 0; b < images; ++b) {
-    const float* image = in + b * I.size();
     for (uint32_t oy = 0; oy < s.out.height; ++oy) {
       for (uint32_t ox = 0; ox < s.out.width; ++ox) {
-        for (size_t ky = 0; ky < K; ++ky) {
-          const int64_t iy = static_cast<int64_t>(oy) * spec.stride - spec.padding + static_cast<int64_t>(ky);
-          for (size_t kx = 0; kx < K; ++kx, cols += C) {
-            const int64_t ixx = static_cast<int64_t>(ox) * spec.stride - spec.padding + static_cast<int64_t>(kx);
-            if (iy < 0 || ixx < 0 || iy >= I.height || ixx >= I.width) {
-              std::fill(cols, cols + C, 0.0f);
-            } else {
-              std::memcpy(cols, image + (static_cast<size_t>(iy) * I.width + static_cast<size_t>(ixx)) * C, C * sizeof(float));
-            }
+        for (int64_t ky = 0; ky < K; ++ky) {
+          const int64_t iy = static_cast<int64_t>(oy) * spec.stride - spec.padding + ky;
+          for (int64_t kx = 0; kx < K; ++kx, ++entry) {
+            const int64_t ixx = static_cast<int64_t>(ox) * spec.stride - spec.padding + kx;
+            const bool inside = iy >= 0 && ixx >= 0 && iy < I.height && ixx < I.width;
+            f(b, entry, inside ? (iy * I.width + ixx) * C : int64_t{-1});
           }
         }
       }
@@ -59,26 +58,29 @@ void im2col(const LayerSpec& spec, const LayerShape& s, const float* in, size_t 
   }
 }
 
+// The input windows of `images` images as rows of cols: [image][oy][ox] x [ky][kx][c], zero
+// outside the input (padding).
+void im2col(const LayerSpec& spec, const LayerShape& s, const float* in, size_t images, float* cols) {
+  const size_t C = s.in.channels, n_in = s.in.size();
+  for_each_window_entry(spec, s, images, [&](size_t b, size_t entry, int64_t offset) {
+    float* to = cols + entry * C;
+    if (offset < 0) {
+      std::fill(to, to + C, 0.0f);
+    } else {
+      std::memcpy(to, in + b * n_in + static_cast<size_t>(offset), C * sizeof(float));
+    }
+  });
+}
+
 // The adjoint of im2col: each column entry added back to the input it was copied from.
 void col2im_add(const LayerSpec& spec, const LayerShape& s, const float* cols, size_t images, float* g_in) {
-  const TensorShape& I = s.in;
-  const size_t C = I.channels, K = spec.kernel;
-  for (size_t b = 0; b < images; ++b) {
-    float* image = g_in + b * I.size();
-    for (uint32_t oy = 0; oy < s.out.height; ++oy) {
-      for (uint32_t ox = 0; ox < s.out.width; ++ox) {
-        for (size_t ky = 0; ky < K; ++ky) {
-          const int64_t iy = static_cast<int64_t>(oy) * spec.stride - spec.padding + static_cast<int64_t>(ky);
-          for (size_t kx = 0; kx < K; ++kx, cols += C) {
-            const int64_t ixx = static_cast<int64_t>(ox) * spec.stride - spec.padding + static_cast<int64_t>(kx);
-            if (iy < 0 || ixx < 0 || iy >= I.height || ixx >= I.width) continue;
-            float* to = image + (static_cast<size_t>(iy) * I.width + static_cast<size_t>(ixx)) * C;
-            for (size_t c = 0; c < C; ++c) to[c] += cols[c];
-          }
-        }
-      }
-    }
-  }
+  const size_t C = s.in.channels, n_in = s.in.size();
+  for_each_window_entry(spec, s, images, [&](size_t b, size_t entry, int64_t offset) {
+    if (offset < 0) return;
+    float* to = g_in + b * n_in + static_cast<size_t>(offset);
+    const float* from = cols + entry * C;
+    for (size_t c = 0; c < C; ++c) to[c] += from[c];
+  });
 }
 
 void conv_forward(const LayerSpec& spec, const LayerShape& s, const LayerParams& p, const float* in, size_t rows, float* out,

@@ -56,6 +56,7 @@ std::vector<LayerShape> layer_shapes(const LayerNetConfig& config, TensorShape i
         s.out = {static_cast<uint32_t>(in.size()), 1, 1};
         break;
       case LayerKind::kResidual: {
+        if (spec.from + 1 >= l) fail(l, "from", "must name a layer before the one just before it (0.." + std::to_string(l < 2 ? 0 : l - 2) + ")");
         const TensorShape& other = shapes[spec.from].out;
         if (!(other == in)) {
           fail(l, "from", "layer " + std::to_string(spec.from) + "'s output " + shape_text(other) + " differs from this layer's input " + shape_text(in));
