@@ -245,8 +245,9 @@ void forward(const LayerNetConfig& config, const LayerNetParams& params, Forward
       const float* i_t = current.data() + (op_constant ? 0 : t * B * n);
       if (spec.alif) {
         float* b = trace.adapt[l].data() + t * B * n;
+        const float* b_before = t > 0 ? b - B * n : nullptr;
         for (size_t k = 0; k < B * n; ++k) {
-          const float b_prev = t > 0 ? b[k - B * n] : 0.0f, sp = t > 0 ? s_prev[k] : 0.0f;
+          const float b_prev = t > 0 ? b_before[k] : 0.0f, sp = t > 0 ? s_prev[k] : 0.0f;
           b[k] = alif_adaptation(spec.adaptation, b_prev, sp);
           float v = t > 0 ? u_prev[k] : 0.0f;
           s[k] = alif_step(neuron, spec.adaptation, v, i_t[k], sp, b_prev, b[k]);
