@@ -75,7 +75,6 @@ struct Row {
   double steps_per_second() const { return seconds > 0 ? static_cast<double>(sample_steps) / seconds : 0.0; }
 };
 
-
 std::vector<std::string> split_list(const std::string& text, const std::string& option) {
   std::vector<std::string> items;
   size_t start = 0;

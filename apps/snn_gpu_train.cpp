@@ -187,8 +187,7 @@ int run(const cxxopts::ParseResult& args) {
   const auto t_data = std::chrono::steady_clock::now();
   const std::string data_arg = args.count("data") ? args["data"].as<std::string>() : "";
   const DataSplit data = load_data(data_arg, embedded_split(args));
-  const double data_seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t_data).count();
+  const double data_seconds = seconds_since(t_data);
 
   const Network net = loaded ? build_checkpoint_network(*loaded, data.train.rows, data.train.cols)
                              : with_config_source(source, [&] { return build_network(config, data.train.rows, data.train.cols); });

@@ -215,7 +215,7 @@ int run(const cxxopts::ParseResult& args) {
 
   const auto t_data = std::chrono::steady_clock::now();
   const DataSplit data = load_data(args.count("data") ? args["data"].as<std::string>() : "");
-  const double data_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_data).count();
+  const double data_seconds = seconds_since(t_data);
   for (const SweepPoint& p : points) {  // the topology against the image size
     try {
       (void)build_network(config_from_json(run_document(p, sweep.groups[0])), data.train.rows, data.train.cols);
@@ -279,7 +279,7 @@ int run(const cxxopts::ParseResult& args) {
     write_outputs(out_dir, sweep, points, rows, run_info);
     if (!quiet) {
       const AccuracySpread acc = point_spread(rows_by_point(rows, points.size())[p.index]);
-      const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_point).count();
+      const double wall = seconds_since(t_point);
       std::printf("point %zu/%zu  %s  accuracy %.2f +- %.2f %% (%zu seeds)  train %.1f s, test %.1f s, %.1f s in all\n",
                   p.index + 1, points.size(), point_label(sweep, p).c_str(), 100.0 * acc.mean, 100.0 * acc.std,
                   acc.members.size(), train_s, test_s, wall);

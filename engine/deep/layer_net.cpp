@@ -166,8 +166,8 @@ void run_operation(const LayerNetConfig& config, const LayerShape& shape, const 
     mask.resize(T * B * n);
     for (size_t t = 0; t < T; ++t) {
       const float* a = at_step(in.data, in.constant, t);
+      const uint32_t step_and_layer = (static_cast<uint32_t>(l) << 20) | static_cast<uint32_t>(t);
       for (size_t b = 0; b < B; ++b) {
-        const uint32_t step_and_layer = (static_cast<uint32_t>(l) << 20) | static_cast<uint32_t>(t);
         for (size_t i = 0; i < n; ++i) {
           const size_t k = (t * B + b) * n + i;
           const uint32_t bits = random_u32(config.seed, static_cast<uint32_t>(Stream::kDropout), trace.ordinals[b], step_and_layer,

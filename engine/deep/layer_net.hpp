@@ -1,6 +1,6 @@
 // A layer network's parameters and its forward and backward passes over T steps for a batch
-// (docs/supervised.md). Each layer's operation (deep/layer_ops.hpp) feeds Leaky or Synaptic
-// neurons, or passes its output on; the products run on Eigen, the per-element maths is
+// (docs/supervised.md). Each layer's operation (deep/layer_ops.hpp) feeds Leaky, Synaptic or
+// ALIF neurons, or passes its output on; the products run on Eigen, the per-element maths is
 // model/leaky.hpp's and model/surrogate.hpp's, which the CUDA executor shares. Arrays are
 // row-major and step-major: [T][B][n] for a layer's membranes, outputs and gradients, each
 // image's n values in height-width-channel order.

@@ -109,7 +109,6 @@ void conv_backward(const LayerSpec& spec, const LayerShape& s, const LayerParams
   g_w.setZero();
   column_sums(g_out, rows * positions, O, g.bias.data());
   if (g_in) std::fill(g_in, g_in + rows * s.in.size(), 0.0f);
-  MatR g_cols;
   for (size_t first = 0; first < rows; first += chunk) {
     const size_t images = std::min(chunk, rows - first);
     const ConstMapR g_chunk(g_out + first * s.out.size(), ix(images * positions), ix(O));
