@@ -333,23 +333,20 @@ void backward(const LayerNetConfig& config, const LayerNetParams& params, Forwar
             g_b_next[k] = g_b;
             if (learn_threshold) g_threshold += g_a;  // dA[t]/dU_thr = 1
           }
-          if (learn_beta && t > 0) {
-            for (size_t k = 0; k < B * n; ++k) g_beta += static_cast<double>(leaky_grad_current(neuron, g_u_next[k], s_prev[k])) * u_prev[k];
+        } else {
+          // The gradient itself, in a loop without the learnable terms so that it vectorises.
+          for (size_t k = 0; k < B * n; ++k) {
+            const float gu = leaky_grad_u(neuron, config.surrogate, u[k], s[k], gs[k], direct_membrane ? g_u_out[at + k] : 0.0f,
+                                          g_u_next[k]);
+            gi[k] = leaky_grad_current(neuron, gu, t > 0 ? s_prev[k] : 0.0f);
+            g_u_next[k] = gu;
           }
-          continue;
-        }
-        // The gradient itself, in a loop without the learnable terms so that it vectorises.
-        for (size_t k = 0; k < B * n; ++k) {
-          const float gu = leaky_grad_u(neuron, config.surrogate, u[k], s[k], gs[k], direct_membrane ? g_u_out[at + k] : 0.0f,
-                                        g_u_next[k]);
-          gi[k] = leaky_grad_current(neuron, gu, t > 0 ? s_prev[k] : 0.0f);
-          g_u_next[k] = gu;
         }
         if (learn_beta && t > 0) {
           // dU[t]/dbeta = U[t-1], times (1 - S[t-1]) for a zero reset: leaky_grad_current's factor.
           for (size_t k = 0; k < B * n; ++k) g_beta += static_cast<double>(leaky_grad_current(neuron, g_u_next[k], s_prev[k])) * u_prev[k];
         }
-        if (learn_threshold) {
+        if (learn_threshold && !spec.alif) {  // ALIF's is summed with its gradient above
           for (size_t k = 0; k < B * n; ++k) {
             g_threshold -= static_cast<double>(gs[k]) * surrogate_derivative(config.surrogate, u[k] - neuron.threshold) +
                            static_cast<double>(g_u_next[k]) * (t > 0 ? s_prev[k] : 0.0f);

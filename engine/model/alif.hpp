@@ -61,10 +61,9 @@ MEMSNN_HOST_DEVICE inline float alif_grad(const LeakyParams& p, const AlifParams
                                           float& g_a, float& g_b) {
   const float g_spike = g_s + (1.0f - a.rho) * g_b_next;
   const float h = surrogate_derivative(sg, u_t - alif_threshold(p, a, b_t));
-  const float carry = p.reset == ResetKind::kSubtract ? p.beta : p.beta * (1.0f - s_t);
   g_a = -g_spike * h - (p.reset == ResetKind::kSubtract ? s_t * g_u_next : 0.0f);
   g_b = a.adapt * g_a + a.rho * g_b_next;
-  return g_u_direct + g_spike * h + carry * g_u_next;
+  return g_u_direct + g_spike * h + leaky_carry(p, s_t) * g_u_next;
 }
 
 }  // namespace memsnn

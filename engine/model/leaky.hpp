@@ -43,13 +43,17 @@ MEMSNN_HOST_DEVICE inline float leaky_step(const LeakyParams& p, float& u, float
   return spike_of(u - p.threshold);
 }
 
+// dU[t+1]/dU[t]: beta (subtract) or beta (1 - S[t]) (zero), s_t = S[t].
+MEMSNN_HOST_DEVICE inline float leaky_carry(const LeakyParams& p, float s_t) {
+  return p.reset == ResetKind::kSubtract ? p.beta : p.beta * (1.0f - s_t);
+}
+
 // The gradient of one neuron at step t, going backwards. On entry g_u_next is g_U[t+1]
 // (0 after the last step) and s_t is S[t]; g_u_direct and g_s are the loss's (or the next
 // layer's) dL/dU[t] and dL/dS[t]. Returns g_U[t].
 MEMSNN_HOST_DEVICE inline float leaky_grad_u(const LeakyParams& p, const Surrogate& sg, float u_t, float s_t,
                                              float g_s, float g_u_direct, float g_u_next) {
-  const float carry = p.reset == ResetKind::kSubtract ? p.beta : p.beta * (1.0f - s_t);
-  return g_u_direct + g_s * surrogate_derivative(sg, u_t - p.threshold) + carry * g_u_next;
+  return g_u_direct + g_s * surrogate_derivative(sg, u_t - p.threshold) + leaky_carry(p, s_t) * g_u_next;
 }
 
 // dL/dI[t] from g_U[t] and S[t-1].
